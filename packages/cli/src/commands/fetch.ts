@@ -1,0 +1,115 @@
+/**
+ * commands/fetch — logs in, reads the secrets and writes them to a 0600 file (dotenv,
+ * shell or JSON). Values go to stdout only with --unsafe-print. The run's state is
+ * saved so that `vaultgate revoke` can end it; --revoke-now ends it at once.
+ */
+import { extname, resolve } from "node:path";
+import {
+  ConfigError,
+  OUTPUT_FORMATS,
+  assertEnvName,
+  defaultStatePath,
+  loadConfig,
+  openSession,
+  render,
+  saveState,
+  writeSecureFile,
+  type OutputFormat,
+} from "@vaultgate/core";
+import { CONFIG_HELP, CONFIG_OPTIONS, COMMON_OPTIONS, parseCommand, toInputs } from "../options.js";
+import type { CommandContext } from "../context.js";
+
+export const FETCH_HELP = `Usage: vaultgate fetch [options] --out FILE
+
+Logs in with the job's identity, reads every secret and writes them to FILE
+(created 0600, atomically). Nothing is printed unless --unsafe-print is given.
+
+Output:
+  -o, --out FILE              file to write (format from its extension: .json, .sh, else dotenv)
+      --format F              dotenv, shell or json
+      --state FILE            where to save the run for \`vaultgate revoke\` (default: the job's temp dir)
+      --revoke-now            revoke the token right after reading (leased secrets die with it)
+      --unsafe-print          print the values to stdout (for local debugging only)
+
+${CONFIG_HELP}
+
+Exit codes: 0 ok, 2 usage or configuration, 3 identity or login, 4 secret missing or denied,
+5 vault unavailable, 6 output not writable.`;
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  ...CONFIG_OPTIONS,
+  out: { type: "string", short: "o" },
+  format: { type: "string" },
+  state: { type: "string" },
+  "revoke-now": { type: "boolean" },
+  "unsafe-print": { type: "boolean" },
+} as const;
+
+/** fetchCommand runs `vaultgate fetch`. */
+export async function fetchCommand(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values } = parseCommand("fetch", argv, OPTIONS);
+  if (values.help) {
+    ctx.stdout.write(`${FETCH_HELP}\n`);
+    return 0;
+  }
+  const out = values.out ? resolve(ctx.cwd, values.out) : undefined;
+  if (!out && !values["unsafe-print"]) {
+    throw new ConfigError("vaultgate fetch needs --out FILE (or --unsafe-print for local debugging).", {
+      hint: "e.g. vaultgate fetch --out \"$RUNNER_TEMP/secrets.env\"",
+    });
+  }
+  const format: OutputFormat = values.format
+    ? oneOfFormat(values.format)
+    : out && extname(out) === ".json"
+      ? "json"
+      : out && extname(out) === ".sh"
+        ? "shell"
+        : "dotenv";
+  const { inputs, manifest } = toInputs(values, ctx.env);
+  const config = loadConfig({ inputs, manifest, env: ctx.env, cwd: ctx.cwd });
+  if (config.secrets.length === 0) {
+    throw new ConfigError("No secrets are requested.", { hint: 'Add --secret "PATH KEY | NAME", --secrets, or a manifest.' });
+  }
+  const platform = ctx.platform(values);
+  const session = await openSession({ config, platform });
+  let ok = false;
+  try {
+    const result = await session.fetch();
+    const named = result.secrets.map((s) => ({ name: s.envName, value: s.value }));
+    if (format !== "json") for (const s of result.secrets) assertEnvName(s.envName, s.origin);
+    if (out) writeSecureFile(out, render(named, format));
+    if (values["unsafe-print"]) ctx.stdout.write(render(named, format));
+    const statePath = resolve(ctx.cwd, values.state ?? defaultStatePath(ctx.env));
+    if (!values["revoke-now"]) {
+      saveState(statePath, {
+        version: 1,
+        vault: config.vault,
+        token: session.login.token,
+        accessor: session.login.accessor,
+        ownsToken: session.login.method !== "token",
+        leases: session.leases.map((l) => ({ leaseId: l.leaseId, path: l.path })),
+        files: out ? [out] : [],
+        createdAt: new Date().toISOString(),
+      });
+    }
+    platform.log.info(
+      `fetched ${result.secrets.length} secret${result.secrets.length === 1 ? "" : "s"}${out ? ` into ${out}` : ""}` +
+        (values["revoke-now"] ? "" : `; run \`vaultgate revoke --state ${statePath}\` when the job is done`),
+    );
+    ok = true;
+    return 0;
+  } finally {
+    if (!ok || values["revoke-now"]) {
+      const report = await session.revoke();
+      if (report.errors.length) platform.log.warn(`revocation: ${report.errors.join("; ")}`);
+    }
+    session.close();
+  }
+}
+
+function oneOfFormat(text: string): OutputFormat {
+  const found = OUTPUT_FORMATS.find((f) => f === text.toLowerCase());
+  if (!found) throw new ConfigError(`--format must be one of ${OUTPUT_FORMATS.join(", ")}, got "${text}".`);
+  return found;
+}

@@ -1,0 +1,28 @@
+/** context — what every command receives: environment, streams, and its Platform. */
+import type { Env, Platform } from "@vaultgate/core";
+import { terminalPlatform, type Verbosity } from "./terminal.js";
+
+/** CommandContext is the outside world as one command invocation sees it. */
+export interface CommandContext {
+  env: Env;
+  cwd: string;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** platform builds the Platform for the parsed --quiet/--verbose flags. */
+  platform(flags: { quiet?: boolean | undefined; verbose?: boolean | undefined }, onMask?: (value: string) => void): Platform;
+}
+
+/** processContext builds the context of the running process. */
+export function processContext(): CommandContext {
+  const env = process.env;
+  return {
+    env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    platform(flags, onMask) {
+      const verbosity: Verbosity = flags.quiet ? "quiet" : flags.verbose ? "verbose" : "normal";
+      return terminalPlatform({ env, stderr: process.stderr, stdout: process.stdout, verbosity, ...(onMask ? { onMask } : {}) });
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * main — the `vaultgate` command: dispatches to a command and maps every error to its
+ * documented exit code at this one boundary (message and hint on stderr, no stack).
+ */
+import { VERSION, formatError, toVaultgateError } from "@vaultgate/core";
+import { processContext, type CommandContext } from "./context.js";
+import { fetchCommand } from "./commands/fetch.js";
+import { revokeCommand } from "./commands/revoke.js";
+
+export const MAIN_HELP = `vaultgate ${VERSION} — short-lived vault secrets for CI jobs, from the job's own OIDC identity
+
+Usage: vaultgate <command> [options]
+
+Commands:
+  fetch     read secrets into a 0600 file (dotenv, shell or JSON)
+  revoke    revoke the token and leases of a fetch, remove its files
+
+Run \`vaultgate <command> --help\` for a command's options.
+Exit codes: 0 ok, 1 check failed, 2 usage or configuration, 3 identity or login,
+4 secret missing or denied, 5 vault unavailable, 6 output not writable, 70 internal error.`;
+
+type Command = (argv: string[], ctx: CommandContext) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  fetch: fetchCommand,
+  revoke: revokeCommand,
+};
+
+/** main runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], ctx: CommandContext = processContext()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    ctx.stdout.write(`${MAIN_HELP}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "version") {
+    ctx.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    ctx.stderr.write(`Error: unknown command "${name}".\nHint: run \`vaultgate --help\` for the commands.\n`);
+    return 2;
+  }
+  try {
+    return await command(rest, ctx);
+  } catch (thrown) {
+    const error = toVaultgateError(thrown);
+    ctx.stderr.write(`${formatError(error)}\n`);
+    return error.exitCode;
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * config/normalize — validates one raw configuration object (from a manifest, from a
+ * wrapper's inputs, or both merged) into a VaultgateConfig. This is the single schema:
+ * every key, default and combination rule lives here.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { ConfigError } from "../errors.js";
+import type { Env } from "../platform.js";
+import {
+  expectObject,
+  isObject,
+  oneOf,
+  optionalBoolean,
+  optionalDuration,
+  optionalInteger,
+  optionalString,
+  rejectUnknownKeys,
+  type RawObject,
+} from "./fields.js";
+import {
+  AUTH_METHODS,
+  DEFAULT_FETCH,
+  ID_TOKEN_SOURCES,
+  type AuthConfig,
+  type FetchSettings,
+  type IdTokenSource,
+  type SecretSpec,
+  type TlsConfig,
+  type VaultConfig,
+  type VaultgateConfig,
+} from "./schema.js";
+import { defaultNames, normalizePath, parseSecretsSyntax } from "./secrets-syntax.js";
+import { parseSelector } from "./selector.js";
+
+/** NormalizeContext gives defaults from the environment and the base for relative paths. */
+export interface NormalizeContext {
+  env: Env;
+  /** Directory relative file paths (CA certificates, token files) are resolved against. */
+  baseDir: string;
+  /** Name of the configuration source for messages, e.g. "vaultgate.yml" or "inputs". */
+  source: string;
+  /** When false (the default for manifests), a literal vault token is refused. */
+  allowTokenValue?: boolean;
+}
+
+const TOP_KEYS = ["version", "vault", "auth", "secrets", "fetch"] as const;
+const VAULT_KEYS = ["url", "namespace", "ca-cert", "client-cert", "client-key", "tls-skip-verify", "headers"] as const;
+const AUTH_KEYS = [
+  "method",
+  "mount",
+  "role",
+  "audience",
+  "id-token",
+  "token",
+  "token-variable",
+  "role-id",
+  "secret-id",
+  "secret-id-variable",
+  "kubernetes-token-path",
+] as const;
+const ID_TOKEN_KEYS = ["from", "variable", "file"] as const;
+const FETCH_KEYS = ["concurrency", "request-timeout", "timeout", "attempts"] as const;
+const SECRET_KEYS = ["path", "key", "name", "env", "output", "required", "method", "params"] as const;
+
+/** normalizeConfig validates `raw` and fills defaults. */
+export function normalizeConfig(raw: unknown, ctx: NormalizeContext): VaultgateConfig {
+  const top = expectObject(raw, ctx.source);
+  rejectUnknownKeys(top, TOP_KEYS, ctx.source);
+  const version = top.version;
+  if (version !== undefined && version !== 1 && version !== "1") {
+    throw new ConfigError(`${ctx.source}: unsupported version ${String(version)}.`, {
+      hint: "This vaultgate reads version 1 manifests; upgrade vaultgate or set `version: 1`.",
+    });
+  }
+  return {
+    vault: normalizeVault(expectObject(top.vault, `${ctx.source} vault`), ctx),
+    auth: normalizeAuth(expectObject(top.auth, `${ctx.source} auth`), ctx),
+    secrets: normalizeSecrets(top.secrets, ctx),
+    fetch: normalizeFetch(expectObject(top.fetch, `${ctx.source} fetch`), ctx),
+  };
+}
+
+function normalizeVault(obj: RawObject, ctx: NormalizeContext): VaultConfig {
+  const where = `${ctx.source} vault`;
+  rejectUnknownKeys(obj, VAULT_KEYS, where);
+  const url = optionalString(obj, "url", where) ?? ctx.env.VAULT_ADDR ?? ctx.env.BAO_ADDR;
+  if (!url) {
+    throw new ConfigError("No vault address is configured.", {
+      hint: "Set the vault URL (manifest `vault.url`, input `url`, flag --url) or the VAULT_ADDR variable.",
+    });
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`The vault address "${url}" is not a URL.`, { hint: "Write it as https://vault.example.com:8200." });
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    throw new ConfigError(`The vault address "${url}" must start with https:// or http://.`);
+  }
+  const tls: TlsConfig = {
+    caCert: pem(optionalString(obj, "ca-cert", where) ?? ctx.env.VAULT_CACERT, "ca-cert", ctx),
+    clientCert: pem(optionalString(obj, "client-cert", where) ?? ctx.env.VAULT_CLIENT_CERT, "client-cert", ctx),
+    clientKey: pem(optionalString(obj, "client-key", where) ?? ctx.env.VAULT_CLIENT_KEY, "client-key", ctx),
+    skipVerify: optionalBoolean(obj, "tls-skip-verify", where) ?? false,
+  };
+  if ((tls.clientCert === undefined) !== (tls.clientKey === undefined)) {
+    throw new ConfigError("Mutual TLS needs both a client certificate and its key.", {
+      hint: "Set both client-cert and client-key, or neither.",
+    });
+  }
+  const headers: Record<string, string> = {};
+  const rawHeaders = expectObject(obj.headers, `${where}.headers`);
+  for (const [name, value] of Object.entries(rawHeaders)) {
+    if (typeof value !== "string" || !/^[A-Za-z0-9-]+$/.test(name)) {
+      throw new ConfigError(`${where}.headers: "${name}" must be a header name with a string value.`);
+    }
+    headers[name] = value;
+  }
+  return {
+    url: url.replace(/\/+$/, ""),
+    namespace: optionalString(obj, "namespace", where) ?? ctx.env.VAULT_NAMESPACE ?? ctx.env.BAO_NAMESPACE,
+    tls,
+    headers,
+  };
+}
+
+/** pem resolves a certificate or key given as PEM text, base64 of PEM, or a file path. */
+function pem(value: string | undefined, field: string, ctx: NormalizeContext): string | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (text.startsWith("-----BEGIN")) return text;
+  if (/^[A-Za-z0-9+/=\s]+$/.test(text) && text.length > 64) {
+    const decoded = Buffer.from(text, "base64").toString("utf8");
+    if (decoded.trim().startsWith("-----BEGIN")) return decoded;
+  }
+  const file = isAbsolute(text) ? text : resolve(ctx.baseDir, text);
+  if (existsSync(file)) {
+    const content = readFileSync(file, "utf8");
+    if (content.includes("-----BEGIN")) return content;
+    throw new ConfigError(`${field}: ${file} does not hold PEM data.`);
+  }
+  throw new ConfigError(`${field} is neither PEM text, base64 of PEM, nor an existing file: "${text.slice(0, 40)}".`, {
+    hint: "Give the path of a PEM file, or the PEM itself.",
+  });
+}
+
+function normalizeAuth(obj: RawObject, ctx: NormalizeContext): AuthConfig {
+  const where = `${ctx.source} auth`;
+  rejectUnknownKeys(obj, AUTH_KEYS, where);
+  const method = oneOf(optionalString(obj, "method", where) ?? "jwt", AUTH_METHODS, `${where}.method`);
+  const mount = (optionalString(obj, "mount", where) ?? (method === "token" ? "token" : method)).replace(/^\/+|\/+$/g, "");
+  const role = optionalString(obj, "role", where);
+  const only = (allowed: readonly string[]) => {
+    for (const key of AUTH_KEYS) {
+      if (key !== "method" && !allowed.includes(key) && obj[key] !== undefined && obj[key] !== "") {
+        throw new ConfigError(`${where}.${key} does not apply to the ${method} method.`, {
+          hint: `Remove it, or set method to the one it belongs to.`,
+        });
+      }
+    }
+  };
+  switch (method) {
+    case "jwt":
+      only(["mount", "role", "audience", "id-token"]);
+      return {
+        method,
+        mount,
+        role,
+        audience: optionalString(obj, "audience", where),
+        idToken: normalizeIdToken(obj["id-token"], ctx),
+      };
+    case "token": {
+      only(["token", "token-variable"]);
+      const value = optionalString(obj, "token", where);
+      if (value !== undefined && !ctx.allowTokenValue) {
+        throw new ConfigError(`${where}.token: a vault token must never be written into ${ctx.source}.`, {
+          hint: "Put it in an environment variable and name it with token-variable (default VAULT_TOKEN).",
+        });
+      }
+      return { method, variable: optionalString(obj, "token-variable", where), value };
+    }
+    case "approle": {
+      only(["mount", "role-id", "secret-id", "secret-id-variable"]);
+      const roleId = optionalString(obj, "role-id", where);
+      if (!roleId) throw new ConfigError(`${where}: approle login needs role-id.`);
+      const secretId = optionalString(obj, "secret-id", where);
+      if (secretId !== undefined && !ctx.allowTokenValue) {
+        throw new ConfigError(`${where}.secret-id: a secret_id must never be written into ${ctx.source}.`, {
+          hint: "Put it in an environment variable and name it with secret-id-variable.",
+        });
+      }
+      return { method, mount, roleId, secretId, secretIdVariable: optionalString(obj, "secret-id-variable", where) };
+    }
+    case "kubernetes":
+      only(["mount", "role", "kubernetes-token-path"]);
+      if (!role) throw new ConfigError(`${where}: kubernetes login needs a role.`);
+      return {
+        method,
+        mount,
+        role,
+        tokenPath: optionalString(obj, "kubernetes-token-path", where) ?? "/var/run/secrets/kubernetes.io/serviceaccount/token",
+      };
+  }
+}
+
+function normalizeIdToken(value: unknown, ctx: NormalizeContext): IdTokenSource {
+  const where = `${ctx.source} auth.id-token`;
+  if (value === undefined || value === null || value === "") return { from: "auto" };
+  if (typeof value === "string") return { from: oneOf(value, ID_TOKEN_SOURCES, where) };
+  if (!isObject(value)) throw new ConfigError(`${where} must be a source name or a mapping with from/variable/file.`);
+  rejectUnknownKeys(value, ID_TOKEN_KEYS, where);
+  const variable = optionalString(value, "variable", where);
+  const file = optionalString(value, "file", where);
+  const fromText = optionalString(value, "from", where) ?? (file ? "file" : variable ? "env" : "auto");
+  const from = oneOf(fromText, ID_TOKEN_SOURCES, `${where}.from`);
+  if (from === "file" && !file) throw new ConfigError(`${where}: from: file needs file: <path>.`);
+  if (from === "env" && !variable) throw new ConfigError(`${where}: from: env needs variable: <NAME>.`);
+  if (variable !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
+    throw new ConfigError(`${where}.variable "${variable}" is not a valid variable name.`);
+  }
+  return { from, variable, file: file === undefined ? undefined : resolve(ctx.baseDir, file) };
+}
+
+function normalizeFetch(obj: RawObject, ctx: NormalizeContext): FetchSettings {
+  const where = `${ctx.source} fetch`;
+  rejectUnknownKeys(obj, FETCH_KEYS, where);
+  return {
+    concurrency: optionalInteger(obj, "concurrency", where, 1, 256) ?? DEFAULT_FETCH.concurrency,
+    requestTimeoutSeconds: optionalDuration(obj, "request-timeout", where) ?? DEFAULT_FETCH.requestTimeoutSeconds,
+    deadlineSeconds: optionalDuration(obj, "timeout", where) ?? DEFAULT_FETCH.deadlineSeconds,
+    maxAttempts: optionalInteger(obj, "attempts", where, 1, 20) ?? DEFAULT_FETCH.maxAttempts,
+  };
+}
+
+function normalizeSecrets(value: unknown, ctx: NormalizeContext): SecretSpec[] {
+  const where = `${ctx.source} secrets`;
+  if (value === undefined || value === null || value === "") return [];
+  const specs: SecretSpec[] = [];
+  const items: unknown[] = typeof value === "string" ? [value] : Array.isArray(value) ? value : [undefined];
+  if (!Array.isArray(value) && typeof value !== "string") {
+    throw new ConfigError(`${where} must be a list, or vault-action style text.`);
+  }
+  items.forEach((item, index) => {
+    const origin = Array.isArray(value) ? `${where}[${index}]` : where;
+    if (typeof item === "string") {
+      for (const entry of parseSecretsSyntax(item, origin)) {
+        specs.push({ ...entry, required: true, method: "GET", params: undefined });
+      }
+      return;
+    }
+    if (!isObject(item)) throw new ConfigError(`${origin} must be a line "path key | NAME" or a mapping.`);
+    specs.push(normalizeSecretObject(item, origin));
+  });
+  checkNameClashes(specs);
+  return specs;
+}
+
+function normalizeSecretObject(obj: RawObject, origin: string): SecretSpec {
+  rejectUnknownKeys(obj, SECRET_KEYS, origin);
+  const rawPath = optionalString(obj, "path", origin);
+  if (!rawPath) throw new ConfigError(`${origin} needs a path.`, { hint: "e.g. path: secret/data/app" });
+  const keyText = optionalString(obj, "key", origin) ?? "*";
+  const selector = parseSelector(keyText, origin);
+  const name = optionalString(obj, "name", origin);
+  const env = optionalString(obj, "env", origin) ?? name;
+  const output = optionalString(obj, "output", origin) ?? name;
+  const defaults = defaultNames(keyText, undefined, selector.kind === "all");
+  if (selector.kind === "path" && env === undefined) {
+    throw new ConfigError(`${origin}: the key "${keyText}" is a path; give it a name.`, { hint: "Add name: MY_VARIABLE." });
+  }
+  for (const [field, n] of [
+    ["env", env],
+    ["output", output],
+  ] as const) {
+    if (n !== undefined && !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(n)) {
+      throw new ConfigError(`${origin}.${field} "${n}" is not a valid name.`, {
+        hint: "Names start with a letter or _ and contain only letters, digits, _ and -.",
+      });
+    }
+  }
+  const methodText = optionalString(obj, "method", origin) ?? "GET";
+  const method = oneOf(methodText.toLowerCase(), ["get", "post"] as const, `${origin}.method`) === "post" ? "POST" : "GET";
+  const params = obj.params === undefined ? undefined : expectObject(obj.params, `${origin}.params`);
+  if (params !== undefined && method === "GET") {
+    throw new ConfigError(`${origin}: params are sent only with method: POST.`, { hint: "Add method: POST or remove params." });
+  }
+  return {
+    path: normalizePath(rawPath, origin),
+    selector,
+    envName: env ?? defaults.envName,
+    outputName: output ?? defaults.outputName,
+    required: optionalBoolean(obj, "required", origin) ?? true,
+    method,
+    params,
+    origin,
+  };
+}
+
+/** checkNameClashes refuses two non-wildcard secrets exporting the same name. */
+function checkNameClashes(specs: readonly SecretSpec[]): void {
+  const seen = new Map<string, string>();
+  for (const spec of specs) {
+    if (spec.selector.kind === "all") continue;
+    const previous = seen.get(spec.envName);
+    if (previous !== undefined) {
+      throw new ConfigError(`Two secrets are named ${spec.envName}: ${previous} and ${spec.origin}.`, {
+        hint: "Give one of them another name with `| NAME` (or name: in the manifest).",
+      });
+    }
+    seen.set(spec.envName, spec.origin);
+  }
+}

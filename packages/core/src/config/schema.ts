@@ -1,0 +1,123 @@
+/**
+ * config/schema — the one normalized configuration every entry point produces, whether
+ * it came from a manifest file (vaultgate.yml), a wrapper's inline inputs or CLI flags.
+ */
+
+/** AuthMethod names the ways vaultgate logs in to the vault. */
+export type AuthMethod = "jwt" | "token" | "approle" | "kubernetes";
+export const AUTH_METHODS: readonly AuthMethod[] = ["jwt", "token", "approle", "kubernetes"];
+
+/** IdTokenFrom names where the CI job's OIDC ID token is obtained. */
+export type IdTokenFrom = "auto" | "github" | "gitlab" | "jenkins" | "file" | "env";
+export const ID_TOKEN_SOURCES: readonly IdTokenFrom[] = ["auto", "github", "gitlab", "jenkins", "file", "env"];
+
+/** IdTokenSource says where to obtain the OIDC ID token for jwt login. */
+export interface IdTokenSource {
+  from: IdTokenFrom;
+  /** Environment variable holding the token (GitLab id_tokens name, Jenkins credential variable, env). */
+  variable?: string | undefined;
+  /** File holding the token (Jenkins "as file" credential, Kubernetes-style projected token, file). */
+  file?: string | undefined;
+}
+
+/** JwtAuth logs in with the CI job's OIDC token: POST auth/<mount>/login {role, jwt}. */
+export interface JwtAuth {
+  method: "jwt";
+  mount: string;
+  /** Role to log in as; when absent the mount's default_role is used. */
+  role: string | undefined;
+  /** Audience to request from GitHub; GitLab and Jenkins fix it when the token is issued. */
+  audience: string | undefined;
+  idToken: IdTokenSource;
+}
+
+/** TokenAuth uses an existing vault token (local work, or a token handed over by CI). */
+export interface TokenAuth {
+  method: "token";
+  /** Variable the token is read from when no value is given (default VAULT_TOKEN, then BAO_TOKEN). */
+  variable: string | undefined;
+  /** A token value passed by a wrapper input; never accepted from a manifest file. */
+  value: string | undefined;
+}
+
+/** AppRoleAuth logs in with a role_id and secret_id (the secret_id read from a variable). */
+export interface AppRoleAuth {
+  method: "approle";
+  mount: string;
+  roleId: string;
+  secretIdVariable: string | undefined;
+  secretId: string | undefined;
+}
+
+/** KubernetesAuth logs in with the pod's service account token. */
+export interface KubernetesAuth {
+  method: "kubernetes";
+  mount: string;
+  role: string;
+  tokenPath: string;
+}
+
+export type AuthConfig = JwtAuth | TokenAuth | AppRoleAuth | KubernetesAuth;
+
+/** TlsConfig holds PEM material for a private CA and mutual TLS. */
+export interface TlsConfig {
+  caCert: string | undefined;
+  clientCert: string | undefined;
+  clientKey: string | undefined;
+  skipVerify: boolean;
+}
+
+/** VaultConfig says which vault to talk to and how. */
+export interface VaultConfig {
+  url: string;
+  namespace: string | undefined;
+  tls: TlsConfig;
+  headers: Readonly<Record<string, string>>;
+}
+
+/** FetchSettings bounds the reads: parallelism, per-request timeout, overall deadline, retries. */
+export interface FetchSettings {
+  concurrency: number;
+  requestTimeoutSeconds: number;
+  deadlineSeconds: number;
+  maxAttempts: number;
+}
+
+/** Selector picks what to take from a secret's data. */
+export type Selector =
+  | { kind: "all"; uppercase: boolean }
+  | { kind: "key"; key: string }
+  | { kind: "path"; steps: readonly (string | number)[]; text: string };
+
+/** SecretSpec is one requested secret, already validated. */
+export interface SecretSpec {
+  /** The path exactly as written (KV v2 paths with or without `data/`). */
+  path: string;
+  selector: Selector;
+  /** Environment variable name; for `*` a prefix (possibly empty). */
+  envName: string;
+  /** Step output name; for `*` a prefix (possibly empty). */
+  outputName: string;
+  /** When false a missing secret is reported and skipped instead of failing the run. */
+  required: boolean;
+  /** HTTP method for dynamic engines that issue on write (pki/issue, ...). */
+  method: "GET" | "POST";
+  params: Readonly<Record<string, unknown>> | undefined;
+  /** Where the spec came from, for error messages: `secrets line 2`, `vaultgate.yml secrets[1]`. */
+  origin: string;
+}
+
+/** VaultgateConfig is the validated configuration of one run. */
+export interface VaultgateConfig {
+  vault: VaultConfig;
+  auth: AuthConfig;
+  secrets: readonly SecretSpec[];
+  fetch: FetchSettings;
+}
+
+export const DEFAULT_FETCH: FetchSettings = {
+  concurrency: 16,
+  requestTimeoutSeconds: 10,
+  deadlineSeconds: 60,
+  maxAttempts: 6,
+};

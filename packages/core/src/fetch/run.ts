@@ -1,0 +1,228 @@
+/**
+ * fetch/run — reads every requested secret: plan first (each distinct path once), then
+ * resolve mounts and read in parallel with a bound, then select fields. Every selected
+ * value is masked the moment it is selected, before anything can log or export it.
+ */
+import type { SecretSpec } from "../config/schema.js";
+import { normalizeKey } from "../config/secrets-syntax.js";
+import { selectValue, stringifyValue } from "../config/selector.js";
+import { SecretNotFoundError, type VaultgateError } from "../errors.js";
+import type { Platform } from "../platform.js";
+import type { VaultClient, VaultResponse } from "../providers/vault/client.js";
+import { mapReadError } from "../providers/vault/errors.js";
+import { MountResolver, type ResolvedPath } from "../providers/vault/paths.js";
+import { mapLimit } from "./limit.js";
+
+/** FetchedSecret is one exported value with where it came from. */
+export interface FetchedSecret {
+  envName: string;
+  outputName: string;
+  value: string;
+  /** Path as written, and the API path actually read. */
+  path: string;
+  apiPath: string;
+  origin: string;
+  leaseId: string | undefined;
+}
+
+/** LeaseRecord is a lease obtained by a read, to renew and revoke. */
+export interface LeaseRecord {
+  leaseId: string;
+  path: string;
+  ttlSeconds: number;
+  renewable: boolean;
+  obtainedAt: number;
+}
+
+/** SkippedSecret is an optional secret that was not available, and why. */
+export interface SkippedSecret {
+  origin: string;
+  path: string;
+  reason: string;
+}
+
+/** ReadRecord describes one read for the audit record (no values). */
+export interface ReadRecord {
+  path: string;
+  apiPath: string;
+  kv: 1 | 2 | undefined;
+  leaseId: string | undefined;
+  ttlSeconds: number | undefined;
+  ms: number;
+  outcome: "ok" | "not-found" | "denied" | "error";
+}
+
+/** FetchResult is everything a fetch produced. */
+export interface FetchResult {
+  secrets: FetchedSecret[];
+  leases: LeaseRecord[];
+  skipped: SkippedSecret[];
+  reads: ReadRecord[];
+}
+
+/** FetchOptions: the client to read with, the platform to mask with, the bound on parallel reads. */
+export interface FetchOptions {
+  client: VaultClient;
+  platform: Platform;
+  concurrency: number;
+  role?: string | undefined;
+  /** Called for each lease as soon as it exists, so a crash later still revokes it. */
+  onLease?: (lease: LeaseRecord) => void;
+}
+
+interface PlannedRead {
+  key: string;
+  path: string;
+  method: "GET" | "POST";
+  params: Readonly<Record<string, unknown>> | undefined;
+  specs: SecretSpec[];
+}
+
+/** planReads groups the specs so that each distinct (path, method, params) is read once. */
+export function planReads(specs: readonly SecretSpec[]): PlannedRead[] {
+  const byKey = new Map<string, PlannedRead>();
+  for (const spec of specs) {
+    const key = `${spec.method} ${spec.path} ${spec.params ? JSON.stringify(spec.params) : ""}`;
+    let read = byKey.get(key);
+    if (!read) {
+      read = { key, path: spec.path, method: spec.method, params: spec.params, specs: [] };
+      byKey.set(key, read);
+    }
+    read.specs.push(spec);
+  }
+  return [...byKey.values()];
+}
+
+/** fetchSecrets reads and selects every spec. Required secrets that fail throw; optional ones are skipped. */
+export async function fetchSecrets(specs: readonly SecretSpec[], options: FetchOptions): Promise<FetchResult> {
+  const { client, platform } = options;
+  const resolver = new MountResolver(client);
+  const result: FetchResult = { secrets: [], leases: [], skipped: [], reads: [] };
+  const plan = planReads(specs);
+  // Each task selects and masks its values right after its read; results keep plan order.
+  const perRead = await mapLimit(plan, options.concurrency, async (read) => {
+    const started = Date.now();
+    const out: { secrets: FetchedSecret[]; skipped: SkippedSecret[] } = { secrets: [], skipped: [] };
+    let resolved: ResolvedPath | undefined;
+    let response: VaultResponse;
+    try {
+      resolved = await resolver.resolve(read.path);
+      response =
+        read.method === "POST" ? await client.write(resolved.apiPath, read.params ?? {}) : await client.read(resolved.apiPath);
+    } catch (error) {
+      const mapped = mapReadError(error, {
+        path: read.path,
+        origin: read.specs[0]?.origin,
+        role: options.role,
+        address: client.address,
+      });
+      result.reads.push({
+        path: read.path,
+        apiPath: resolved?.apiPath ?? read.path,
+        kv: resolved?.kv,
+        leaseId: undefined,
+        ttlSeconds: undefined,
+        ms: Date.now() - started,
+        outcome: mapped instanceof SecretNotFoundError ? "not-found" : mapped.exitCode === 4 ? "denied" : "error",
+      });
+      if (mapped.exitCode !== 4 || read.specs.some((s) => s.required)) throw mapped;
+      for (const spec of read.specs) skip(out, spec, mapped, platform);
+      return out;
+    }
+    const lease = recordLease(response, read.path, result, options);
+    result.reads.push({
+      path: read.path,
+      apiPath: resolved.apiPath,
+      kv: resolved.kv,
+      leaseId: lease?.leaseId,
+      ttlSeconds: response.lease_duration,
+      ms: Date.now() - started,
+      outcome: "ok",
+    });
+    const data = secretData(response, resolved);
+    for (const spec of read.specs) select(spec, data, { resolved, lease }, out, platform);
+    return out;
+  });
+  for (const out of perRead) {
+    result.secrets.push(...out.secrets);
+    result.skipped.push(...out.skipped);
+  }
+  return result;
+}
+
+function recordLease(response: VaultResponse, path: string, result: FetchResult, options: FetchOptions): LeaseRecord | undefined {
+  if (!response.lease_id) return undefined;
+  const lease: LeaseRecord = {
+    leaseId: response.lease_id,
+    path,
+    ttlSeconds: response.lease_duration ?? 0,
+    renewable: response.renewable ?? false,
+    obtainedAt: Date.now(),
+  };
+  result.leases.push(lease);
+  options.onLease?.(lease);
+  return lease;
+}
+
+/** secretData picks the object that holds the secret's keys: KV v2's data.data, else data. */
+function secretData(response: VaultResponse, resolved: ResolvedPath): Record<string, unknown> {
+  const data = response.data ?? {};
+  const inner = data.data;
+  const looksV2 = inner !== null && typeof inner === "object" && !Array.isArray(inner) && typeof data.metadata === "object";
+  if (resolved.kv === 2 || (resolved.kv === undefined && looksV2)) {
+    return inner !== null && typeof inner === "object" && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {};
+  }
+  return data;
+}
+
+function select(
+  spec: SecretSpec,
+  data: Record<string, unknown>,
+  outcome: { resolved: ResolvedPath; lease: LeaseRecord | undefined },
+  result: { secrets: FetchedSecret[]; skipped: SkippedSecret[] },
+  platform: Platform,
+): void {
+  const base = {
+    path: spec.path,
+    apiPath: outcome.resolved.apiPath,
+    origin: spec.origin,
+    leaseId: outcome.lease?.leaseId,
+  };
+  if (spec.selector.kind === "all") {
+    const upper = spec.selector.uppercase;
+    for (const [key, raw] of Object.entries(data)) {
+      const value = stringifyValue(raw);
+      platform.mask(value);
+      result.secrets.push({
+        ...base,
+        envName: normalizeKey(spec.envName + key, upper),
+        outputName: normalizeKey(spec.outputName + key, false),
+        value,
+      });
+    }
+    return;
+  }
+  const value = selectValue(data, spec.selector);
+  if (value === undefined) {
+    const keyName = spec.selector.kind === "key" ? spec.selector.key : spec.selector.text;
+    const error = new SecretNotFoundError(`Key "${keyName}" not found in secret ${spec.path} (${spec.origin}).`, {
+      hint: `The secret has ${Object.keys(data).length ? `the keys: ${Object.keys(data).join(", ")}` : "no keys"}. Fix the key, or mark the secret required: false.`,
+    });
+    if (spec.required) throw error;
+    skip(result, spec, error, platform);
+    return;
+  }
+  platform.mask(value);
+  result.secrets.push({ ...base, envName: spec.envName, outputName: spec.outputName, value });
+}
+
+function skip(
+  result: { skipped: SkippedSecret[] },
+  spec: SecretSpec,
+  error: VaultgateError | undefined,
+  platform: Platform,
+): void {
+  const reason = error?.message ?? "not available";
+  result.skipped.push({ origin: spec.origin, path: spec.path, reason });
+  platform.log.warn(`Optional secret skipped: ${reason}`);
+}

@@ -1,0 +1,215 @@
+/**
+ * http/client — the one place vaultgate opens connections: base URL, headers, user
+ * agent, keep-alive agent, private CA and mutual TLS, HTTPS_PROXY/NO_PROXY. It speaks
+ * plain node:http(s) so the action bundles stay small (node-vault with axios bundles to
+ * 371 KB minified on its own; see docs/decisions.md) and every retry decision stays with
+ * the caller.
+ */
+import http from "node:http";
+import https from "node:https";
+import { HttpProxyAgent } from "http-proxy-agent";
+import { HttpsProxyAgent } from "https-proxy-agent";
+import { getProxyForUrl } from "proxy-from-env";
+import type { TlsConfig } from "../config/schema.js";
+
+/** HttpMethod lists the methods the vault API uses (LIST is Vault's own). */
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "LIST";
+
+/** HttpRequest is one request relative to the client's base URL. */
+export interface HttpRequest {
+  method: HttpMethod;
+  /** Path below the base URL, e.g. `v1/sys/health`, or an absolute URL. */
+  path: string;
+  headers?: Readonly<Record<string, string>>;
+  body?: unknown;
+  /** Time allowed for this one attempt, from connect to the last response byte. */
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** HttpResponse is a complete response; `json` is set when the body parses as JSON. */
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  json: unknown;
+}
+
+/**
+ * NetworkError is a failure below HTTP: refused, reset, timed out, TLS. `sent` is true
+ * once the request was fully written, i.e. the server may have processed it.
+ */
+export class NetworkError extends Error {
+  readonly code: string;
+  readonly sent: boolean;
+  constructor(message: string, code: string, sent: boolean, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "NetworkError";
+    this.code = code;
+    this.sent = sent;
+  }
+}
+
+/** HttpClientOptions configures one HttpClient. */
+export interface HttpClientOptions {
+  baseUrl: string;
+  tls?: TlsConfig | undefined;
+  headers?: Readonly<Record<string, string>> | undefined;
+  userAgent: string;
+  /** Upper bound on parallel connections (the fetch concurrency). */
+  maxSockets?: number;
+}
+
+/** TlsOptions are the TLS settings applied to every connection to the server. */
+interface TlsOptions {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized: boolean;
+}
+
+const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+/** HttpClient sends requests to one server with one connection pool. */
+export class HttpClient {
+  readonly #base: URL;
+  readonly #headers: Readonly<Record<string, string>>;
+  readonly #tls: TlsOptions;
+  readonly #agent: http.Agent;
+  readonly #proxyAgents = new Map<string, http.Agent>();
+
+  constructor(options: HttpClientOptions) {
+    this.#base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
+    this.#headers = { "user-agent": options.userAgent, ...options.headers };
+    const tls = options.tls;
+    this.#tls = {
+      ...(tls?.caCert ? { ca: tls.caCert } : {}),
+      ...(tls?.clientCert ? { cert: tls.clientCert } : {}),
+      ...(tls?.clientKey ? { key: tls.clientKey } : {}),
+      rejectUnauthorized: !(tls?.skipVerify ?? false),
+    };
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
+    this.#agent =
+      this.#base.protocol === "https:" ? new https.Agent({ ...agentOptions, ...this.#tls }) : new http.Agent(agentOptions);
+  }
+
+  /** baseUrl is the server's address as configured. */
+  get baseUrl(): string {
+    return this.#base.href.replace(/\/$/, "");
+  }
+
+  /** request sends one request and reads the whole response. */
+  request(req: HttpRequest): Promise<HttpResponse> {
+    const url = new URL(req.path, this.#base);
+    const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+    const headers: Record<string, string> = { ...this.#headers, accept: "application/json", ...req.headers };
+    if (body) {
+      headers["content-type"] = "application/json";
+      headers["content-length"] = String(body.length);
+    }
+    const transport = url.protocol === "https:" ? https : http;
+    return new Promise<HttpResponse>((resolve, reject) => {
+      let sent = false;
+      let settled = false;
+      const fail = (error: NetworkError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req.signal?.removeEventListener("abort", onAbort);
+        request.destroy();
+        reject(error);
+      };
+      const request = transport.request(url, {
+        method: req.method,
+        headers,
+        agent: this.#agentFor(url),
+        ...(url.protocol === "https:" ? this.#tls : {}),
+      });
+      const timer = setTimeout(
+        () => fail(new NetworkError(`no complete response within ${req.timeoutMs} ms`, "ETIMEDOUT", sent)),
+        req.timeoutMs,
+      );
+      const onAbort = () => fail(new NetworkError("request aborted", "ABORTED", sent));
+      if (req.signal?.aborted) return onAbort();
+      req.signal?.addEventListener("abort", onAbort, { once: true });
+      request.on("error", (error: NodeJS.ErrnoException) =>
+        fail(new NetworkError(describeNetworkError(error, url), error.code ?? "ENETWORK", sent, error)),
+      );
+      request.on("response", (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) fail(new NetworkError("response larger than 32 MiB", "ETOOBIG", true));
+          else chunks.push(chunk);
+        });
+        response.on("error", (error: NodeJS.ErrnoException) =>
+          fail(new NetworkError(describeNetworkError(error, url), error.code ?? "ENETWORK", true, error)),
+        );
+        response.on("aborted", () => fail(new NetworkError("connection closed mid-response", "ECONNRESET", true)));
+        response.on("end", () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          req.signal?.removeEventListener("abort", onAbort);
+          const text = Buffer.concat(chunks).toString("utf8");
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json: parseJson(text) });
+        });
+      });
+      request.end(body, () => {
+        sent = true;
+      });
+    });
+  }
+
+  /** close releases pooled connections so the process can exit promptly. */
+  close(): void {
+    this.#agent.destroy();
+    for (const agent of this.#proxyAgents.values()) agent.destroy();
+  }
+
+  #agentFor(url: URL): http.Agent {
+    const proxy = getProxyForUrl(url.href);
+    if (!proxy) return this.#agent;
+    const key = `${url.protocol}${proxy}`;
+    let agent = this.#proxyAgents.get(key);
+    if (!agent) {
+      agent =
+        url.protocol === "https:"
+          ? new HttpsProxyAgent(proxy, { keepAlive: true, ...this.#tls })
+          : new HttpProxyAgent(proxy, { keepAlive: true });
+      this.#proxyAgents.set(key, agent);
+    }
+    return agent;
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeNetworkError(error: NodeJS.ErrnoException, url: URL): string {
+  switch (error.code) {
+    case "ECONNREFUSED":
+      return `connection refused by ${url.host}`;
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return `cannot resolve host ${url.hostname}`;
+    case "ECONNRESET":
+      return `connection reset by ${url.host}`;
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+    case "SELF_SIGNED_CERT_IN_CHAIN":
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
+      return `TLS certificate of ${url.host} is not trusted (${error.code}); configure ca-cert`;
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+      return `TLS certificate of ${url.host} does not match its name`;
+    default:
+      return `${error.code ?? "network error"}: ${error.message}`;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * identity/sources — obtains the CI job's OIDC ID token. GitHub: requested from
+ * ACTIONS_ID_TOKEN_REQUEST_URL with the audience; GitLab: the variable named in the
+ * job's `id_tokens`; Jenkins: the OIDC Provider credential bound as a variable or file;
+ * or any variable or file. The token is masked the moment it is read.
+ */
+import { readFileSync } from "node:fs";
+import { IdentityError } from "../errors.js";
+import { HttpClient, NetworkError } from "../http/client.js";
+import type { IdTokenSource } from "../config/schema.js";
+import type { Platform } from "../platform.js";
+import { decodeClaims, type Claims } from "./claims.js";
+
+/** IdToken is an obtained token and its decoded claims (for diagnostics). */
+export interface IdToken {
+  token: string;
+  claims: Claims;
+  /** Where the token came from, e.g. "GitHub OIDC (audience vault)" or "$VAULT_ID_TOKEN". */
+  origin: string;
+}
+
+/** Default variable names looked up on each platform when none is configured. */
+export const DEFAULT_ID_TOKEN_VARIABLES = {
+  gitlab: ["VAULT_ID_TOKEN", "VAULTGATE_ID_TOKEN", "ID_TOKEN"],
+  jenkins: ["VAULTGATE_ID_TOKEN", "ID_TOKEN", "OIDC_TOKEN"],
+  local: ["VAULTGATE_ID_TOKEN"],
+} as const;
+
+/** IdTokenRequest: the configured source and the audience to ask for (GitHub). */
+export interface IdTokenRequest {
+  source: IdTokenSource;
+  audience: string | undefined;
+  userAgent: string;
+}
+
+/** obtainIdToken resolves `auto`, obtains the token, masks it and decodes its claims. */
+export async function obtainIdToken(request: IdTokenRequest, platform: Platform): Promise<IdToken> {
+  const from = request.source.from === "auto" ? autoSource(platform) : request.source.from;
+  let token: string;
+  let origin: string;
+  switch (from) {
+    case "github":
+      ({ token, origin } = await fromGitHub(request, platform));
+      break;
+    case "file":
+      ({ token, origin } = fromFile(requireFile(request.source)));
+      break;
+    case "gitlab":
+    case "jenkins":
+    case "env":
+    case "local":
+      ({ token, origin } = fromVariableOrFile(request.source, from, platform));
+      break;
+  }
+  platform.mask(token);
+  const claims = decodeClaims(token);
+  if (!claims) {
+    throw new IdentityError(`The ID token from ${origin} is not a JWT.`, {
+      hint: "Point the token source at the OIDC ID token itself (three base64url parts separated by dots).",
+    });
+  }
+  return { token, claims, origin };
+}
+
+function autoSource(platform: Platform): "github" | "gitlab" | "jenkins" | "local" {
+  return platform.name;
+}
+
+function requireFile(source: IdTokenSource): string {
+  if (!source.file) throw new IdentityError("The id-token source `file` needs a file path.");
+  return source.file;
+}
+
+function fromFile(file: string): { token: string; origin: string } {
+  let token: string;
+  try {
+    token = readFileSync(file, "utf8").trim();
+  } catch (error) {
+    throw new IdentityError(`Cannot read the ID token file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, {
+      hint: "Check that the credential is bound as a file and the path is right.",
+      cause: error,
+    });
+  }
+  if (token === "") throw new IdentityError(`The ID token file ${file} is empty.`);
+  return { token, origin: file };
+}
+
+function fromVariableOrFile(
+  source: IdTokenSource,
+  from: "gitlab" | "jenkins" | "env" | "local",
+  platform: Platform,
+): { token: string; origin: string } {
+  if (source.file) return fromFile(source.file);
+  const candidates = source.variable ? [source.variable] : from === "env" ? [] : DEFAULT_ID_TOKEN_VARIABLES[from];
+  for (const name of candidates) {
+    const value = platform.env[name]?.trim();
+    if (!value) continue;
+    // Jenkins "OIDC id token as file" credentials bind the variable to a file path; a JWT
+    // never starts with "/".
+    if (value.startsWith("/")) return fromFile(value);
+    return { token: value, origin: `$${name}` };
+  }
+  throw new IdentityError(`No OIDC ID token found in ${candidates.map((c) => `$${c}`).join(", ") || "the environment"}.`, {
+    hint: missingTokenHint(from, candidates[0]),
+  });
+}
+
+function missingTokenHint(from: string, variable: string | undefined): string {
+  const name = variable ?? "VAULT_ID_TOKEN";
+  switch (from) {
+    case "gitlab":
+      return `Declare it in the job: \`id_tokens: { ${name}: { aud: <your vault audience> } }\`, or name your variable with id-token-variable.`;
+    case "jenkins":
+      return `Bind the OIDC Provider credential: withCredentials([string(credentialsId: '<id>', variable: '${name}')]) { ... }, or name your variable with id-token-variable.`;
+    default:
+      return `Set ${name} to the OIDC ID token, or configure id-token (from: file/env).`;
+  }
+}
+
+async function fromGitHub(request: IdTokenRequest, platform: Platform): Promise<{ token: string; origin: string }> {
+  const url = platform.env.ACTIONS_ID_TOKEN_REQUEST_URL;
+  const bearer = platform.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+  if (!url || !bearer) {
+    throw new IdentityError("GitHub did not give this job an OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN are not set.", {
+      hint:
+        "Add `permissions: id-token: write` to the job (or workflow), next to `contents: read`. " +
+        "Pull requests from forks never receive an ID token.",
+    });
+  }
+  platform.mask(bearer);
+  const target = new URL(url);
+  if (request.audience) target.searchParams.set("audience", request.audience);
+  const client = new HttpClient({ baseUrl: target.origin, userAgent: request.userAgent, maxSockets: 1 });
+  const origin = `GitHub OIDC${request.audience ? ` (audience ${request.audience})` : ""}`;
+  try {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        const res = await client.request({
+          method: "GET",
+          path: target.href,
+          headers: { authorization: `Bearer ${bearer}` },
+          timeoutMs: 10_000,
+        });
+        const value = (res.json as { value?: unknown } | undefined)?.value;
+        if (res.status === 200 && typeof value === "string" && value !== "") return { token: value, origin };
+        if (res.status >= 400 && res.status < 500) {
+          throw new IdentityError(`GitHub refused the ID token request (HTTP ${res.status}).`, {
+            hint: "Check that the job has `permissions: id-token: write`.",
+          });
+        }
+        lastError = new Error(`HTTP ${res.status}`);
+      } catch (error) {
+        if (error instanceof IdentityError) throw error;
+        lastError = error;
+      }
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+    const detail = lastError instanceof NetworkError || lastError instanceof Error ? lastError.message : String(lastError);
+    throw new IdentityError(`Could not obtain the GitHub ID token after 3 attempts: ${detail}.`, {
+      hint: "The runner's token service may be unavailable; re-run the job.",
+      cause: lastError,
+    });
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * @vaultgate/core — the engine behind every vaultgate wrapper. No CI toolkit imports,
+ * no console output, no process exits: wrappers pass a Platform in and map results out.
+ */
+export * from "./errors.js";
+export * from "./platform.js";
+export * from "./config/index.js";
+export { VERSION } from "./version.js";
+export { parseDuration, formatDuration } from "./util/duration.js";
+export { decodeClaims, summarizeClaims, formatClaims, audiences, type Claims } from "./identity/claims.js";
+export { obtainIdToken, DEFAULT_ID_TOKEN_VARIABLES, type IdToken } from "./identity/sources.js";
+export { HttpClient, NetworkError, type HttpRequest, type HttpResponse } from "./http/client.js";
+export { withRetry, RetriesExhaustedError, parseRetryAfter, isTransientStatus, type RetryOptions } from "./fetch/retry.js";
+export { mapLimit } from "./fetch/limit.js";
+export {
+  fetchSecrets,
+  planReads,
+  type FetchResult,
+  type FetchedSecret,
+  type LeaseRecord,
+  type ReadRecord,
+  type SkippedSecret,
+} from "./fetch/run.js";
+export {
+  VaultClient,
+  VaultHttpError,
+  type VaultResponse,
+  type VaultAuth,
+  type MountInfo,
+  type RequestObserver,
+} from "./providers/vault/client.js";
+export { login, revokeToken, type LoginResult } from "./providers/vault/auth.js";
+export { MountResolver, resolveWithMount, type ResolvedPath } from "./providers/vault/paths.js";
+export { writeSecureFile, removeFile } from "./export/files.js";
+export {
+  render,
+  shellQuote,
+  dotenvQuote,
+  assertEnvName,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  type NamedValue,
+} from "./export/formats.js";
+export { Session, openSession, revokeAll, USER_AGENT, type SessionOptions, type RevokeReport } from "./lifecycle/session.js";
+export { saveState, loadState, type SessionState } from "./lifecycle/state.js";
+export { platformTempDir, jobKey, defaultStatePath, isInside } from "./lifecycle/paths.js";

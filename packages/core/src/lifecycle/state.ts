@@ -1,0 +1,55 @@
+/**
+ * lifecycle/state — what a later step needs to end a run: the vault, the token, its
+ * leases and the files written. Saved 0600 by `fetch` (or a wrapper's main step) and
+ * consumed by `revoke` (or the post step), which deletes it.
+ */
+import { readFileSync } from "node:fs";
+import type { VaultConfig } from "../config/schema.js";
+import { ConfigError } from "../errors.js";
+import { writeSecureFile } from "../export/files.js";
+
+/** SessionState is the serializable hand-over from a fetch to its revoke. */
+export interface SessionState {
+  version: 1;
+  vault: VaultConfig;
+  token: string;
+  accessor: string | undefined;
+  /** False when the token was supplied by the user (method token): it is not revoked. */
+  ownsToken: boolean;
+  leases: { leaseId: string; path: string }[];
+  files: string[];
+  createdAt: string;
+}
+
+/** saveState writes the state file (0600, atomically). */
+export function saveState(path: string, state: SessionState): void {
+  writeSecureFile(path, `${JSON.stringify(state)}\n`);
+}
+
+/** loadState reads and checks a state file. */
+export function loadState(path: string): SessionState {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(`Cannot read the state file ${path}: ${code === "ENOENT" ? "no such file" : (code ?? "not JSON")}.`, {
+      hint: "Pass the --state file written by `vaultgate fetch`; if it is gone, the run was already revoked.",
+      cause: error,
+    });
+  }
+  const state = parsed as Partial<SessionState>;
+  if (state.version !== 1 || typeof state.token !== "string" || !state.vault?.url) {
+    throw new ConfigError(`${path} is not a vaultgate state file.`);
+  }
+  return {
+    version: 1,
+    vault: state.vault,
+    token: state.token,
+    accessor: state.accessor,
+    ownsToken: state.ownsToken ?? true,
+    leases: state.leases ?? [],
+    files: state.files ?? [],
+    createdAt: state.createdAt ?? "",
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * platform — what the engine needs from the CI system it runs on. The GitHub action,
+ * the GitLab component, the Jenkins library and the CLI each pass one Platform in; the
+ * engine never reads process.env, writes to the console or exits on its own.
+ */
+
+/** Logger receives the engine's diagnostics; none of them ever contains a secret value. */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** PlatformName names the CI systems vaultgate knows. */
+export type PlatformName = "github" | "gitlab" | "jenkins" | "local";
+
+/** Env is a read-only view of the environment variables the engine may consult. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Platform is the engine's only window on the world outside the vault. */
+export interface Platform {
+  readonly name: PlatformName;
+  readonly env: Env;
+  readonly log: Logger;
+  /**
+   * mask registers a secret value so that the platform hides it from every log. It is
+   * called the moment a value is read, before it can be logged, thrown or exported.
+   */
+  mask(value: string): void;
+}
+
+/** nullLogger discards everything; tests and quiet callers pass it. */
+export const nullLogger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};
+
+/** detectPlatform tells which CI system the environment belongs to. */
+export function detectPlatform(env: Env): PlatformName {
+  if (env.GITHUB_ACTIONS === "true") return "github";
+  if (env.GITLAB_CI === "true") return "gitlab";
+  if (env.JENKINS_URL || env.JENKINS_HOME || env.BUILD_TAG?.startsWith("jenkins-")) return "jenkins";
+  return "local";
+}

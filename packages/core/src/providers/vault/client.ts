@@ -1,0 +1,308 @@
+/**
+ * providers/vault/client — the Vault/OpenBao HTTP API as vaultgate uses it. One
+ * instance per run: token, namespace, retry policy and connection pool in one place.
+ * Methods return parsed responses or throw VaultHttpError / RetriesExhaustedError /
+ * NetworkError; callers add the context (which secret, which role) when mapping them.
+ */
+import type { FetchSettings, VaultConfig } from "../../config/schema.js";
+import { HttpClient, NetworkError, type HttpMethod } from "../../http/client.js";
+import { isTransientStatus, parseRetryAfter, withRetry, type RetryDecision } from "../../fetch/retry.js";
+
+/** VaultHttpError is a non-2xx answer; `errors` are Vault's own messages. */
+export class VaultHttpError extends Error {
+  readonly status: number;
+  readonly errors: readonly string[];
+  readonly path: string;
+  readonly retryAfterMs: number | undefined;
+  /** For KV v2: the metadata Vault returns with a 404 of a deleted or destroyed version. */
+  readonly body: unknown;
+  constructor(status: number, errors: readonly string[], path: string, retryAfterMs: number | undefined, body: unknown) {
+    super(`HTTP ${status} from ${path}${errors.length ? `: ${errors.join("; ")}` : ""}`);
+    this.name = "VaultHttpError";
+    this.status = status;
+    this.errors = errors;
+    this.path = path;
+    this.retryAfterMs = retryAfterMs;
+    this.body = body;
+  }
+}
+
+/** VaultResponse is Vault's standard response envelope. */
+export interface VaultResponse {
+  request_id?: string;
+  lease_id?: string;
+  lease_duration?: number;
+  renewable?: boolean;
+  data?: Record<string, unknown> | null;
+  warnings?: string[] | null;
+  auth?: VaultAuth | null;
+}
+
+/** VaultAuth is the `auth` block of a login or token lookup. */
+export interface VaultAuth {
+  client_token: string;
+  accessor: string;
+  policies: string[];
+  token_policies?: string[];
+  lease_duration: number;
+  renewable: boolean;
+  metadata?: Record<string, string> | null;
+}
+
+/** RequestObserver sees every attempt's outcome, for the audit record and metrics. */
+export type RequestObserver = (event: {
+  method: HttpMethod;
+  path: string;
+  status: number | undefined;
+  ms: number;
+  attempt: number;
+  error?: string;
+}) => void;
+
+/** VaultClientOptions: where, how, and how patiently. */
+export interface VaultClientOptions {
+  vault: VaultConfig;
+  fetch: FetchSettings;
+  userAgent: string;
+  /** Absolute deadline for every request of this client (Date.now() scale). */
+  deadline?: number;
+  observe?: RequestObserver;
+  onRetry?: (info: { path: string; attempt: number; delayMs: number; reason: string }) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** CallOptions shape one call. `idempotent: false` retries only errors proving the request was not processed. */
+export interface CallOptions {
+  body?: unknown;
+  idempotent?: boolean;
+  /** Send without the client token (login, health). */
+  anonymous?: boolean;
+  /** Statuses that are answers, not errors (e.g. sys/health's 429/472/473/501/503). */
+  accept?: readonly number[];
+  /** Override the attempt count (health probes use 1). */
+  maxAttempts?: number;
+}
+
+/** VaultClient talks to one vault with one token. */
+export class VaultClient {
+  readonly #http: HttpClient;
+  readonly #options: VaultClientOptions;
+  #token: string | undefined;
+  #deadline: number;
+
+  constructor(options: VaultClientOptions) {
+    this.#options = options;
+    this.#deadline = options.deadline ?? Date.now() + options.fetch.deadlineSeconds * 1000;
+    const headers: Record<string, string> = { ...options.vault.headers };
+    if (options.vault.namespace) headers["x-vault-namespace"] = options.vault.namespace;
+    this.#http = new HttpClient({
+      baseUrl: options.vault.url,
+      tls: options.vault.tls,
+      headers,
+      userAgent: options.userAgent,
+      maxSockets: options.fetch.concurrency,
+    });
+  }
+
+  /** address is the vault URL as configured. */
+  get address(): string {
+    return this.#options.vault.url;
+  }
+
+  /** token is the client token in use, if logged in. */
+  get token(): string | undefined {
+    return this.#token;
+  }
+
+  /** setToken makes later calls use `token`. */
+  setToken(token: string | undefined): void {
+    this.#token = token;
+  }
+
+  /** extendDeadline gives later calls a fresh time budget (e.g. revoke after a long job). */
+  extendDeadline(seconds: number): void {
+    this.#deadline = Date.now() + seconds * 1000;
+  }
+
+  /** call sends one API request with the retry policy and returns the parsed body. */
+  async call<T = VaultResponse>(
+    method: HttpMethod,
+    path: string,
+    options: CallOptions = {},
+  ): Promise<{ status: number; body: T }> {
+    const idempotent = options.idempotent ?? (method === "GET" || method === "LIST");
+    const headers: Record<string, string> = {};
+    if (!options.anonymous && this.#token) headers["x-vault-token"] = this.#token;
+    const apiPath = `v1/${path.replace(/^\/+/, "")}`;
+    return withRetry(
+      async (attempt) => {
+        const started = Date.now();
+        const remaining = this.#deadline - started;
+        const timeoutMs = Math.max(1, Math.min(this.#options.fetch.requestTimeoutSeconds * 1000, remaining));
+        try {
+          const res = await this.#http.request({ method, path: apiPath, headers, body: options.body, timeoutMs });
+          this.#options.observe?.({ method, path, status: res.status, ms: Date.now() - started, attempt });
+          if ((res.status >= 200 && res.status < 300) || options.accept?.includes(res.status)) {
+            return { status: res.status, body: (res.json ?? {}) as T };
+          }
+          throw new VaultHttpError(
+            res.status,
+            errorsOf(res.json, res.text),
+            path,
+            parseRetryAfter(res.headers["retry-after"]),
+            res.json,
+          );
+        } catch (error) {
+          if (error instanceof NetworkError) {
+            this.#options.observe?.({ method, path, status: undefined, ms: Date.now() - started, attempt, error: error.code });
+          }
+          throw error;
+        }
+      },
+      {
+        maxAttempts: options.maxAttempts ?? this.#options.fetch.maxAttempts,
+        deadline: this.#deadline,
+        classify: (error) => classify(error, idempotent),
+        onRetry: ({ attempt, delayMs, error }) =>
+          this.#options.onRetry?.({ path, attempt, delayMs, reason: error instanceof Error ? error.message : String(error) }),
+        ...(this.#options.sleep ? { sleep: this.#options.sleep } : {}),
+      },
+    );
+  }
+
+  /** read GETs a path (KV data, dynamic credentials, anything readable). */
+  async read(path: string): Promise<VaultResponse> {
+    return (await this.call<VaultResponse>("GET", path)).body;
+  }
+
+  /** write sends a POST with a body (dynamic engines that issue on write). */
+  async write(path: string, body: unknown, idempotent = false): Promise<VaultResponse> {
+    return (await this.call<VaultResponse>("POST", path, { body, idempotent })).body;
+  }
+
+  /** login POSTs to auth/<mount>/login and adopts the returned token. */
+  async login(mount: string, body: Record<string, unknown>, extraPath = ""): Promise<VaultAuth> {
+    const res = await this.call<VaultResponse>("POST", `auth/${mount}/login${extraPath}`, {
+      body,
+      anonymous: true,
+      idempotent: false,
+    });
+    const auth = res.body.auth;
+    if (!auth?.client_token)
+      throw new VaultHttpError(
+        res.status,
+        ["login answered without a client token"],
+        `auth/${mount}/login`,
+        undefined,
+        undefined,
+      );
+    this.#token = auth.client_token;
+    return auth;
+  }
+
+  /** lookupSelf returns the current token's data (ttl, policies, accessor...). */
+  async lookupSelf(): Promise<Record<string, unknown>> {
+    return (await this.read("auth/token/lookup-self")).data ?? {};
+  }
+
+  /** renewSelf renews the current token by `incrementSeconds` (or its period/TTL). */
+  async renewSelf(incrementSeconds?: number): Promise<VaultAuth | undefined> {
+    const body = incrementSeconds ? { increment: `${incrementSeconds}s` } : {};
+    return (await this.call<VaultResponse>("POST", "auth/token/renew-self", { body, idempotent: true })).body.auth ?? undefined;
+  }
+
+  /** revokeSelf revokes the current token and, with it, every lease it created. */
+  async revokeSelf(): Promise<void> {
+    await this.call("POST", "auth/token/revoke-self", { idempotent: true, maxAttempts: 3 });
+  }
+
+  /** renewLease renews one lease. */
+  async renewLease(leaseId: string, incrementSeconds?: number): Promise<VaultResponse> {
+    const body = { lease_id: leaseId, ...(incrementSeconds ? { increment: incrementSeconds } : {}) };
+    return (await this.call<VaultResponse>("PUT", "sys/leases/renew", { body, idempotent: true })).body;
+  }
+
+  /** revokeLease revokes one lease (needs sys/leases/revoke, which the default policy lacks). */
+  async revokeLease(leaseId: string): Promise<void> {
+    await this.call("PUT", "sys/leases/revoke", { body: { lease_id: leaseId }, idempotent: true, maxAttempts: 3 });
+  }
+
+  /** capabilities returns the current token's capabilities on each path (one request). */
+  async capabilities(paths: readonly string[]): Promise<Record<string, string[]>> {
+    const res = await this.call<VaultResponse & Record<string, unknown>>("POST", "sys/capabilities-self", {
+      body: { paths },
+      idempotent: true,
+    });
+    const out: Record<string, string[]> = {};
+    const source = (res.body.data ?? res.body) as Record<string, unknown>;
+    for (const path of paths) {
+      const caps = source[path];
+      out[path] = Array.isArray(caps) ? caps.filter((c): c is string => typeof c === "string") : [];
+    }
+    return out;
+  }
+
+  /** mountOf returns the secrets engine mount holding `path`, or undefined if not visible. */
+  async mountOf(path: string): Promise<MountInfo | undefined> {
+    try {
+      const res = await this.read(`sys/internal/ui/mounts/${path}`);
+      const data = res.data;
+      if (!data || typeof data.path !== "string") return undefined;
+      const options = (data.options ?? {}) as Record<string, unknown>;
+      return {
+        path: data.path.replace(/\/+$/, ""),
+        type: typeof data.type === "string" ? data.type : "unknown",
+        version: typeof options.version === "string" ? options.version : undefined,
+      };
+    } catch (error) {
+      if (error instanceof VaultHttpError && (error.status === 403 || error.status === 404 || error.status === 400))
+        return undefined;
+      throw error;
+    }
+  }
+
+  /** health returns sys/health's status and body without retrying or failing on 429/47x/5xx. */
+  async health(): Promise<{ status: number; body: Record<string, unknown> }> {
+    return this.call<Record<string, unknown>>("GET", "sys/health", {
+      anonymous: true,
+      accept: [429, 472, 473, 501, 503],
+      maxAttempts: 1,
+    });
+  }
+
+  /** close releases the connection pool. */
+  close(): void {
+    this.#http.close();
+  }
+}
+
+/** MountInfo describes a secrets engine mount. */
+export interface MountInfo {
+  path: string;
+  type: string;
+  version: string | undefined;
+}
+
+function errorsOf(json: unknown, text: string): string[] {
+  const errors = (json as { errors?: unknown } | undefined)?.errors;
+  if (Array.isArray(errors)) return errors.filter((e): e is string => typeof e === "string");
+  const trimmed = text.trim();
+  return trimmed ? [trimmed.slice(0, 300)] : [];
+}
+
+/** classify decides retries: transient statuses and network errors; a non-idempotent call only when it provably was not processed. */
+function classify(error: unknown, idempotent: boolean): RetryDecision {
+  if (error instanceof VaultHttpError) {
+    if (!isTransientStatus(error.status)) return { retry: false };
+    // 429 and 503 are answered before the request is processed; other 5xx may not be.
+    if (!idempotent && error.status !== 429 && error.status !== 503 && error.status !== 412) return { retry: false };
+    return { retry: true, afterMs: error.retryAfterMs };
+  }
+  if (error instanceof NetworkError) {
+    if (error.code === "ABORTED" || error.code === "ETOOBIG") return { retry: false };
+    if (error.code.startsWith("ERR_TLS") || /CERT|SELF_SIGNED/.test(error.code)) return { retry: false };
+    if (!idempotent && error.sent) return { retry: false };
+    return { retry: true };
+  }
+  return { retry: false };
+}

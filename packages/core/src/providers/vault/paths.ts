@@ -1,0 +1,70 @@
+/**
+ * providers/vault/paths — turns the paths users write into API paths. KV v2 is
+ * detected per mount (sys/internal/ui/mounts): `secret/app` becomes `secret/data/app`,
+ * while vault-action style `secret/data/app` is used as written. Other engines' paths
+ * (database/creds/x, pki/issue/x) are used as written.
+ */
+import type { MountInfo, VaultClient } from "./client.js";
+
+/** ResolvedPath says how to read one user path. */
+export interface ResolvedPath {
+  /** Path as written. */
+  path: string;
+  /** Path to GET or POST. */
+  apiPath: string;
+  /** KV version when the mount is KV (1 or 2), else undefined. */
+  kv: 1 | 2 | undefined;
+  mount: MountInfo | undefined;
+  /** For KV v2: the metadata path (versions, deletion state). */
+  metadataPath: string | undefined;
+}
+
+/** MountResolver looks up each mount once, however many paths share it. */
+export class MountResolver {
+  readonly #client: VaultClient;
+  readonly #known: MountInfo[] = [];
+  readonly #pending = new Map<string, Promise<MountInfo | undefined>>();
+
+  constructor(client: VaultClient) {
+    this.#client = client;
+  }
+
+  /** resolve finds the mount of `path` and the API path to read. */
+  async resolve(path: string): Promise<ResolvedPath> {
+    const mount = await this.#mountOf(path);
+    return resolveWithMount(path, mount);
+  }
+
+  async #mountOf(path: string): Promise<MountInfo | undefined> {
+    const known = this.#known.find((m) => path === m.path || path.startsWith(`${m.path}/`));
+    if (known) return known;
+    // Paths sharing a first segment usually share a mount: ask once for all of them.
+    const first = path.split("/")[0] ?? path;
+    let pending = this.#pending.get(first);
+    if (!pending) {
+      pending = this.#client.mountOf(path).then((m) => {
+        if (m) this.#known.push(m);
+        return m;
+      });
+      this.#pending.set(first, pending);
+    }
+    const mount = await pending;
+    if (mount && !(path === mount.path || path.startsWith(`${mount.path}/`))) return this.#client.mountOf(path);
+    return mount;
+  }
+}
+
+/** resolveWithMount computes the API path once the mount is known (or unknown). */
+export function resolveWithMount(path: string, mount: MountInfo | undefined): ResolvedPath {
+  if (!mount || mount.type !== "kv") return { path, apiPath: path, kv: undefined, mount, metadataPath: undefined };
+  if (mount.version !== "2") return { path, apiPath: path, kv: 1, mount, metadataPath: undefined };
+  const rest = path === mount.path ? "" : path.slice(mount.path.length + 1);
+  const secret = rest.startsWith("data/") ? rest.slice("data/".length) : rest;
+  return {
+    path,
+    apiPath: `${mount.path}/data/${secret}`,
+    kv: 2,
+    mount,
+    metadataPath: `${mount.path}/metadata/${secret}`,
+  };
+}

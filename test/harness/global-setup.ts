@@ -1,0 +1,45 @@
+/**
+ * global-setup — vitest global setup of the integration suites: builds or reuses
+ * OpenBao, starts it on a free loopback port, configures it, and provides the fixture
+ * to the tests with `inject("vault")`. Stops the server afterwards.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import type { TestProject } from "vitest/node";
+import { createIssuerKey } from "./issuer.js";
+import { ensureOpenBao, startOpenBao } from "./openbao.js";
+import { configureVault, ISSUERS, VaultAdmin, type VaultFixture } from "./vault-setup.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    vault: VaultFixture;
+    cliPath: string;
+  }
+}
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Spawned processes run the built CLI; make sure it matches the sources.
+  execFileSync(process.execPath, [fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url)), "-b"], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  const bin = await ensureOpenBao();
+  const server = await startOpenBao(bin, `root-${randomBytes(12).toString("hex")}`);
+  try {
+    const issuers = {
+      github: await createIssuerKey(ISSUERS.github),
+      gitlab: await createIssuerKey(ISSUERS.gitlab),
+      jenkins: await createIssuerKey(ISSUERS.jenkins),
+    };
+    const fixture = await configureVault(new VaultAdmin(server.addr, server.rootToken), issuers);
+    project.provide("vault", fixture);
+    project.provide("cliPath", fileURLToPath(new URL("../../packages/cli/bin/vaultgate.js", import.meta.url)));
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return () => server.stop();
+}

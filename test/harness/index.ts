@@ -1,0 +1,8 @@
+/** @vaultgate/test-harness — the real servers and helpers the suites share. */
+export * from "./issuer.js";
+export * from "./vault-setup.js";
+export * from "./fault-proxy.js";
+export * from "./openbao.js";
+export * from "./ports.js";
+export * from "./platform.js";
+export * from "./github-oidc.js";
