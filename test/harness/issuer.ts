@@ -140,7 +140,12 @@ export function gitlabClaims(aud: string, ctx: GitLabContext = {}): Record<strin
     ref_path: refType === "tag" ? `refs/tags/${ref}` : `refs/heads/${ref}`,
     ref_protected: "true",
     ...(ctx.environment
-      ? { environment: ctx.environment, environment_protected: "true", deployment_tier: "production", environment_action: "start" }
+      ? {
+          environment: ctx.environment,
+          environment_protected: "true",
+          deployment_tier: "production",
+          environment_action: "start",
+        }
       : {}),
     runner_id: 6006,
     runner_environment: "self-hosted",

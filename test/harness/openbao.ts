@@ -24,7 +24,7 @@ export async function ensureOpenBao(): Promise<string> {
     return bin;
   } catch (error) {
     const detail = (error as { stderr?: string }).stderr?.split("\n").slice(-15).join("\n") ?? String(error);
-    throw new Error(`OpenBao could not be built (test/servers/build-openbao.sh):\n${detail}`);
+    throw new Error(`OpenBao could not be built (test/servers/build-openbao.sh):\n${detail}`, { cause: error });
   }
 }
 

@@ -155,7 +155,11 @@ export async function configureVault(
   await admin.putKv2("secret", "app/db", { username: values.dbUser, password: values.dbPassword });
   await admin.putKv2("secret", "app/api", { token: values.apiToken, "api-key": values.apiKey, "tls.crt": values.dotted });
   await admin.putKv2("secret", "app/cert", { pem: values.multiline });
-  await admin.putKv2("secret", "app/config", { settings: { db: { password: values.jsonPassword } }, hosts: ["a", "b"], port: 5432 });
+  await admin.putKv2("secret", "app/config", {
+    settings: { db: { password: values.jsonPassword } },
+    hosts: ["a", "b"],
+    port: 5432,
+  });
   await admin.putKv2("secret", "restricted/root", { token: values.restricted });
   await admin.call("POST", "kv1/app/legacy", { password: values.legacyPassword });
   const bulkCount = 50;

@@ -76,7 +76,11 @@ describe("GitHub Actions identity", () => {
 
   it("explains a missing id-token permission", async () => {
     const platform = recordingPlatform({ GITHUB_ACTIONS: "true" }, "github");
-    const config = loadConfig({ inputs: { url: vault.addr, role: "deploy", secrets: "secret/app/db password" }, env: {}, cwd: "/" });
+    const config = loadConfig({
+      inputs: { url: vault.addr, role: "deploy", secrets: "secret/app/db password" },
+      env: {},
+      cwd: "/",
+    });
     const error = await openSession({ config, platform }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as { hint: string }).hint).toContain("permissions: id-token: write");
@@ -84,9 +88,11 @@ describe("GitHub Actions identity", () => {
 
   it("names the audience on a mismatch and shows the token's claims", async () => {
     const env = { GITHUB_ACTIONS: "true", ...oidc.env };
-    const error = await session({ role: "deploy", audience: "https://github.com/acme", secrets: "secret/app/db password" }, env, "github").catch(
-      (e: unknown) => e,
-    );
+    const error = await session(
+      { role: "deploy", audience: "https://github.com/acme", secrets: "secret/app/db password" },
+      env,
+      "github",
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     const auth = error as AuthError;
     expect(auth.message).toContain('role "deploy"');
@@ -157,7 +163,11 @@ describe("Jenkins identity", () => {
     const file = join(dir, "id-token");
     writeFileSync(file, await new TestIssuer(vault.issuers.jenkins).sign(jenkinsClaims(vault.audience)), { mode: 0o600 });
     const env = { JENKINS_URL: "https://jenkins.example.com/", ID_TOKEN: file };
-    const { session: s } = await session({ path: "jwt-jenkins", role: "deploy", secrets: "secret/app/db * | DB_" }, env, "jenkins");
+    const { session: s } = await session(
+      { path: "jwt-jenkins", role: "deploy", secrets: "secret/app/db * | DB_" },
+      env,
+      "jenkins",
+    );
     try {
       const got = Object.fromEntries((await s.fetch()).secrets.map((x) => [x.envName, x.value]));
       expect(got).toEqual({ DB_USERNAME: v.dbUser, DB_PASSWORD: v.dbPassword });
@@ -188,7 +198,9 @@ describe("reads and errors", () => {
   });
 
   it("reads each distinct path once", async () => {
-    const { session: s } = await login("secret/app/db username | U ; secret/app/db password | P ; secret/data/app/db password | P2");
+    const { session: s } = await login(
+      "secret/app/db username | U ; secret/app/db password | P ; secret/data/app/db password | P2",
+    );
     try {
       const result = await s.fetch();
       expect(result.secrets).toHaveLength(3);
@@ -249,7 +261,10 @@ describe("reads and errors", () => {
       config: {
         ...config,
         secrets: [
-          { ...loadConfig({ inputs: { url: vault.addr, secrets: "secret/app/gone x" }, env, cwd: "/" }).secrets[0]!, required: false },
+          {
+            ...loadConfig({ inputs: { url: vault.addr, secrets: "secret/app/gone x" }, env, cwd: "/" }).secrets[0]!,
+            required: false,
+          },
         ],
       },
       platform,

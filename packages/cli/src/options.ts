@@ -88,10 +88,17 @@ export interface ParsedCommand<V> {
 }
 
 /** Parsed is what parseArgs returns for the options O. */
-export type Parsed<O extends OptionSpec> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: boolean }>>;
+export type Parsed<O extends OptionSpec> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: boolean }>
+>;
 
 /** parseCommand parses `argv` for a command with its own extra options. */
-export function parseCommand<O extends OptionSpec>(command: string, argv: string[], options: O, allowPositionals = false): Parsed<O> {
+export function parseCommand<O extends OptionSpec>(
+  command: string,
+  argv: string[],
+  options: O,
+  allowPositionals = false,
+): Parsed<O> {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (error) {

@@ -56,7 +56,7 @@ export async function fetchCommand(argv: string[], ctx: CommandContext): Promise
   const out = values.out ? resolve(ctx.cwd, values.out) : undefined;
   if (!out && !values["unsafe-print"]) {
     throw new ConfigError("vaultgate fetch needs --out FILE (or --unsafe-print for local debugging).", {
-      hint: "e.g. vaultgate fetch --out \"$RUNNER_TEMP/secrets.env\"",
+      hint: 'e.g. vaultgate fetch --out "$RUNNER_TEMP/secrets.env"',
     });
   }
   const format: OutputFormat = values.format

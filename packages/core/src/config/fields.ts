@@ -50,7 +50,7 @@ export function optionalBoolean(obj: RawObject, key: string, where: string): boo
     if (lower === "true") return true;
     if (lower === "false") return false;
   }
-  throw new ConfigError(`${where}.${key} must be true or false, got "${String(value)}".`);
+  throw new ConfigError(`${where}.${key} must be true or false, got ${show(value)}.`);
 }
 
 /** optionalInteger reads a positive integer within [min, max]. */
@@ -59,7 +59,7 @@ export function optionalInteger(obj: RawObject, key: string, where: string, min:
   if (value === undefined || value === null || value === "") return undefined;
   const n = typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${where}.${key} must be a whole number from ${min} to ${max}, got "${String(value)}".`);
+    throw new ConfigError(`${where}.${key} must be a whole number from ${min} to ${max}, got ${show(value)}.`);
   }
   return n;
 }
@@ -70,9 +70,14 @@ export function optionalDuration(obj: RawObject, key: string, where: string): nu
   if (value === undefined || value === null || value === "") return undefined;
   const seconds = typeof value === "number" ? value : typeof value === "string" ? parseDuration(value) : undefined;
   if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) {
-    throw new ConfigError(`${where}.${key} must be a duration such as 30, 30s, 5m or 1h, got "${String(value)}".`);
+    throw new ConfigError(`${where}.${key} must be a duration such as 30, 30s, 5m or 1h, got ${show(value)}.`);
   }
   return seconds;
+}
+
+/** show renders an offending value for a message. */
+function show(value: unknown): string {
+  return typeof value === "string" ? `"${value}"` : (JSON.stringify(value) ?? typeof value);
 }
 
 /** oneOf checks that a string is one of the allowed values. */

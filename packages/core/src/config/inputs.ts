@@ -5,7 +5,7 @@
  * names are accepted where they mean the same thing.
  */
 import { ConfigError } from "../errors.js";
-import { isObject, type RawObject } from "./fields.js";
+import { isObject } from "./fields.js";
 
 /** Inputs are flat name → text pairs; empty text counts as not given. */
 export type Inputs = Readonly<Record<string, string | undefined>>;
@@ -108,8 +108,9 @@ export function mergeRaw(base: unknown, override: Readonly<Record<string, unknow
     if (key === "secrets") {
       const before = toList(out.secrets);
       out.secrets = [...before, ...toList(value)];
-    } else if (isObject(value) && isObject(out[key])) {
-      out[key] = { ...(out[key] as RawObject), ...value };
+    } else if (isObject(value)) {
+      const before = out[key];
+      out[key] = isObject(before) ? { ...before, ...value } : value;
     } else {
       out[key] = value;
     }

@@ -69,7 +69,7 @@ export function normalizeConfig(raw: unknown, ctx: NormalizeContext): VaultgateC
   rejectUnknownKeys(top, TOP_KEYS, ctx.source);
   const version = top.version;
   if (version !== undefined && version !== 1 && version !== "1") {
-    throw new ConfigError(`${ctx.source}: unsupported version ${String(version)}.`, {
+    throw new ConfigError(`${ctx.source}: unsupported version ${JSON.stringify(version)}.`, {
       hint: "This vaultgate reads version 1 manifests; upgrade vaultgate or set `version: 1`.",
     });
   }

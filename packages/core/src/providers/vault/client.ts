@@ -234,7 +234,7 @@ export class VaultClient {
       idempotent: true,
     });
     const out: Record<string, string[]> = {};
-    const source = (res.body.data ?? res.body) as Record<string, unknown>;
+    const source: Record<string, unknown> = res.body.data ?? res.body;
     for (const path of paths) {
       const caps = source[path];
       out[path] = Array.isArray(caps) ? caps.filter((c): c is string => typeof c === "string") : [];

@@ -128,7 +128,7 @@ function diagnose(reason: string, status: number, ctx: LoginContext): { hint: st
   if (/signature|issuer|iss\b|key/.test(lower)) {
     return {
       claim: "iss",
-      hint: `The vault does not trust this token's issuer${ctx.claims?.iss ? ` (${String(ctx.claims.iss)})` : ""}: configure the jwt mount's jwks_url/oidc_discovery_url (or bound_issuer) for it.`,
+      hint: `The vault does not trust this token's issuer${typeof ctx.claims?.iss === "string" ? ` (${ctx.claims.iss})` : ""}: configure the jwt mount's jwks_url/oidc_discovery_url (or bound_issuer) for it.`,
     };
   }
   if (status === 403 || /permission denied/.test(lower)) {
