@@ -44,3 +44,4 @@ export {
 export { Session, openSession, revokeAll, USER_AGENT, type SessionOptions, type RevokeReport } from "./lifecycle/session.js";
 export { saveState, loadState, type SessionState } from "./lifecycle/state.js";
 export { platformTempDir, jobKey, defaultStatePath, isInside } from "./lifecycle/paths.js";
+export * from "./mask/index.js";

@@ -1,0 +1,2 @@
+/** mask — the streaming secret masker (in progress). */
+export {};
