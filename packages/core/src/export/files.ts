@@ -23,7 +23,11 @@ export function writeSecureFile(path: string, content: string | Buffer): void {
     renameSync(temp, path);
   } catch (error) {
     if (fd !== undefined) closeSync(fd);
-    rmSync(temp, { force: true });
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // The directory itself is unusable; there is no temp file to remove.
+    }
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new OutputError(`Cannot write ${path}: ${code}.`, {
       hint: "Choose a writable location (the job's temp directory is a good one).",

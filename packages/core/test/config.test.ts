@@ -1,0 +1,172 @@
+// Table tests of the configuration schema: vault-action syntax, selectors, manifests,
+// inputs and the combination rules.
+import { describe, expect, it } from "vitest";
+import {
+  ConfigError,
+  loadConfig,
+  normalizeConfig,
+  parseManifest,
+  parseSecretsSyntax,
+  parseSelector,
+  rawFromInputs,
+} from "@vaultgate/core";
+
+const ctx = { env: {}, baseDir: "/", source: "test" };
+
+describe("vault-action secrets syntax", () => {
+  it.each([
+    ["secret/data/ci/aws accessKey | AWS_ACCESS_KEY_ID", "secret/data/ci/aws", "AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"],
+    ["secret/data/ci/npm token", "secret/data/ci/npm", "TOKEN", "token"],
+    ["  /v1/secret/data/ci/npm   token  ", "secret/data/ci/npm", "TOKEN", "token"],
+    ['secret/data/x "api-key"', "secret/data/x", "APIKEY", "apikey"],
+    ["secret/data/x nested.key", "secret/data/x", "NESTED__KEY", "nested__key"],
+    ["secret/data/x * | APP_", "secret/data/x", "APP_", "APP_"],
+  ])("parses %j", (text, path, envName, outputName) => {
+    const [entry] = parseSecretsSyntax(text);
+    expect(entry).toMatchObject({ path, envName, outputName });
+  });
+
+  it("splits on ; and on line breaks, and skips comments", () => {
+    const entries = parseSecretsSyntax("a/b k1 | ONE ;\n# a comment\nc/d k2 | TWO\ne/f k3 ; g/h k4");
+    expect(entries.map((e) => e.envName)).toEqual(["ONE", "TWO", "K3", "K4"]);
+    expect(entries[1]?.origin).toBe("secrets line 3");
+  });
+
+  it("joins an entry broken across lines", () => {
+    const entries = parseSecretsSyntax("secret/data/x key\n  | NAME ;");
+    expect(entries).toHaveLength(1);
+    expect(entries[0]?.envName).toBe("NAME");
+  });
+
+  it.each([
+    ["secret/data/x", /Expected "path key"/],
+    ["secret/data/x a b", /Expected "path key"/],
+    ["secret/data/x key |", /Missing name after "\|"/],
+    ["secret/data/x key | 1BAD", /Invalid name "1BAD"/],
+    ["secret/../x key", /Invalid secret path/],
+    ["secret/data/x $uppercase(key) | X", /Unsupported selector/],
+    ["secret/data/x list[0]", /needs a name/],
+  ])("rejects %j", (text, message) => {
+    expect(() => parseSecretsSyntax(text)).toThrow(message);
+  });
+});
+
+describe("selectors", () => {
+  it.each([
+    ["*", { kind: "all", uppercase: true }],
+    ["**", { kind: "all", uppercase: false }],
+    ["key", { kind: "key", key: "key" }],
+    ['"dotted.key"', { kind: "key", key: "dotted.key" }],
+    ["a.b[2].c", { kind: "path", steps: ["a", "b", 2, "c"], text: "a.b[2].c" }],
+    ["`x.y`.z", { kind: "path", steps: ["x.y", "z"], text: "`x.y`.z" }],
+  ])("parses %j", (text, expected) => {
+    expect(parseSelector(text, "t")).toEqual(expected);
+  });
+  it.each(["a.", "a[x]", "`a", "a.(b)"])("rejects %j", (text) => {
+    expect(() => parseSelector(text, "t")).toThrow(ConfigError);
+  });
+});
+
+describe("normalize", () => {
+  const base = { vault: { url: "https://vault.example.com/" }, secrets: ["secret/data/a k"] };
+
+  it("fills defaults", () => {
+    const config = normalizeConfig(base, ctx);
+    expect(config.vault.url).toBe("https://vault.example.com");
+    expect(config.auth).toEqual({ method: "jwt", mount: "jwt", role: undefined, audience: undefined, idToken: { from: "auto" } });
+    expect(config.fetch).toEqual({ concurrency: 16, requestTimeoutSeconds: 10, deadlineSeconds: 60, maxAttempts: 6 });
+  });
+
+  it("takes the address from VAULT_ADDR", () => {
+    const config = normalizeConfig({ secrets: [] }, { ...ctx, env: { VAULT_ADDR: "http://127.0.0.1:8200" } });
+    expect(config.vault.url).toBe("http://127.0.0.1:8200");
+  });
+
+  it.each([
+    [{ secrets: [] }, /No vault address/],
+    [{ vault: { url: "vault.example.com" } }, /is not a URL/],
+    [{ vault: { url: "ftp://x" } }, /must start with https/],
+    [{ ...base, vualt: {} }, /Unknown key "vualt"[\s\S]*/],
+    [{ ...base, auth: { method: "jwtt" } }, /must be one of/],
+    [{ ...base, auth: { method: "jwt", "role-id": "x" } }, /does not apply to the jwt method/],
+    [{ ...base, auth: { method: "token", token: "hvs.x" } }, /must never be written/],
+    [{ ...base, auth: { method: "approle" } }, /needs role-id/],
+    [{ ...base, vault: { url: "https://v", "tls-skip-verify": "yes" } }, /must be true or false/],
+    [{ ...base, vault: { url: "https://v", "client-cert": "-----BEGIN CERTIFICATE-----" } }, /needs both/],
+    [{ ...base, fetch: { concurrency: 0 } }, /from 1 to 256/],
+    [{ ...base, fetch: { timeout: "soon" } }, /must be a duration/],
+    [{ ...base, secrets: ["a/b k | X", "c/d k | X"] }, /Two secrets are named X/],
+    [{ ...base, secrets: [{ path: "a/b", key: "x.y" }] }, /is a path; give it a name/],
+    [{ ...base, secrets: [{ path: "a/b", params: { a: 1 } }] }, /only with method: POST/],
+    [{ ...base, version: 2 }, /unsupported version 2/],
+  ])("rejects %j", (raw, message) => {
+    expect(() => normalizeConfig(raw, ctx)).toThrow(message);
+  });
+
+  it("suggests the closest key", () => {
+    try {
+      normalizeConfig({ ...base, auth: { rolle: "x" } }, ctx);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).hint).toContain('Did you mean "role"?');
+    }
+  });
+
+  it("accepts manifest secret objects", () => {
+    const config = normalizeConfig(
+      { ...base, secrets: [{ path: "database/creds/app", key: "password", name: "DB_PASS", required: "false" }] },
+      ctx,
+    );
+    expect(config.secrets[0]).toMatchObject({ path: "database/creds/app", envName: "DB_PASS", required: false, method: "GET" });
+  });
+});
+
+describe("manifest", () => {
+  it("expands ${VAR} and ${VAR:-default}, keeps $${", () => {
+    const raw = parseManifest("vault:\n  url: ${ADDR}\n  namespace: ${NS:-team}\nsecrets:\n  - a/$${x} k\n", "m.yml", {
+      ADDR: "https://v",
+    });
+    expect(raw).toEqual({ vault: { url: "https://v", namespace: "team" }, secrets: ["a/${x} k"] });
+  });
+  it("names an unset variable", () => {
+    expect(() => parseManifest("vault:\n  url: ${NOPE}\n", "m.yml", {})).toThrow(/uses \$\{NOPE\}, but NOPE is not set/);
+  });
+  it("reports YAML errors with a line", () => {
+    expect(() => parseManifest("vault:\n  url: [\n", "m.yml", {})).toThrow(/m\.yml line \d/);
+  });
+  it("rejects duplicate keys", () => {
+    expect(() => parseManifest("a: 1\na: 2\n", "m.yml", {})).toThrow(ConfigError);
+  });
+});
+
+describe("inputs", () => {
+  it("maps vault-action input names", () => {
+    const raw = rawFromInputs({
+      url: "https://v",
+      method: "jwt",
+      path: "jwt-gh",
+      role: "r",
+      jwtGithubAudience: "aud",
+      caCertificate: "",
+      secrets: "a/b k",
+      extraHeaders: "X-A: 1\nX-A: 2",
+    });
+    expect(raw).toEqual({
+      vault: { url: "https://v", headers: { "x-a": "1, 2" } },
+      auth: { method: "jwt", mount: "jwt-gh", role: "r", audience: "aud" },
+      secrets: "a/b k",
+    });
+  });
+  it("refuses one setting given twice differently", () => {
+    expect(() => rawFromInputs({ audience: "a", jwtGithubAudience: "b" })).toThrow(/twice/);
+  });
+  it("lets a wrapper pass a token input, but never a manifest", () => {
+    const config = loadConfig({
+      inputs: { url: "https://v", method: "token", token: "t" },
+      env: {},
+      cwd: "/",
+      allowTokenValue: true,
+    });
+    expect(config.auth).toMatchObject({ method: "token", value: "t" });
+  });
+});
