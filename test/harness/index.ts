@@ -6,3 +6,4 @@ export * from "./openbao.js";
 export * from "./ports.js";
 export * from "./platform.js";
 export * from "./github-oidc.js";
+export * from "./cli.js";
