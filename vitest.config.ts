@@ -8,6 +8,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const alias = {
   "@vaultgate/core": here("packages/core/src/index.ts"),
   "@vaultgate/cli": here("packages/cli/src/index.ts"),
+  "@vaultgate/devvault": here("packages/devvault/src/index.ts"),
   "@vaultgate/test-harness": here("test/harness/index.ts"),
 };
 
