@@ -44,17 +44,12 @@ export function hexForms(text: string): string[] {
 /**
  * urlForms returns `text` percent-encoded as encodeURIComponent does, its form variant
  * (space as `+`), and the stricter application/x-www-form-urlencoded serialisation of
- * URLSearchParams (which also encodes `!'()~`).
+ * URLSearchParams (which also encodes `!'()~`). Lone surrogates are taken as U+FFFD, as
+ * URLSearchParams and UTF-8 encoders do (encodeURIComponent would throw).
  */
 export function urlForms(text: string): string[] {
-  const forms = [new URLSearchParams([["", text]]).toString().slice(1)];
-  try {
-    const component = encodeURIComponent(text);
-    forms.push(component, component.replaceAll("%20", "+"));
-  } catch {
-    // encodeURIComponent rejects lone surrogates; URLSearchParams above replaced them.
-  }
-  return forms;
+  const component = encodeURIComponent(text.replace(LONE_SURROGATE, "\ufffd"));
+  return [component, component.replaceAll("%20", "+"), new URLSearchParams([["", text]]).toString().slice(1)];
 }
 
 /**
@@ -88,6 +83,7 @@ export function renderings(text: string): string[] {
 }
 
 const NEWLINE = Buffer.from("\n");
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function padBase64(unpadded: string): string {
   return unpadded + "=".repeat((4 - (unpadded.length % 4)) % 4);
