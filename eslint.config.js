@@ -11,7 +11,9 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["*.js", "*.mjs", "*.ts", "scripts/*.mjs", "packages/cli/bin/*.js"] },
+        projectService: {
+          allowDefaultProject: ["*.js", "*.mjs", "*.ts", "scripts/*.mjs", "bench/*.mjs", "packages/cli/bin/*.js"],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -32,6 +34,7 @@ export default tseslint.config(
     files: ["**/*.mjs", "**/*.js"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
       globals: { process: "readonly", console: "readonly", Buffer: "readonly", URL: "readonly", setTimeout: "readonly" },
     },
   },

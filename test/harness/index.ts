@@ -7,3 +7,4 @@ export * from "./ports.js";
 export * from "./platform.js";
 export * from "./github-oidc.js";
 export * from "./cli.js";
+export * from "./schema.js";

@@ -52,7 +52,7 @@ describe("vaultgate fetch and revoke", () => {
     expectClean(fetched, token);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     expect(statSync(state).mode & 0o777).toBe(0o600);
-    const escapedPem = vault.values.multiline.replaceAll("\n", "\\n");
+    const escapedPem = (vault.values.multiline ?? "").replaceAll("\n", "\\n");
     expect(readFileSync(out, "utf8")).toBe(`DB_PASSWORD="${vault.values.dbPassword}"\nPEM="${escapedPem}"\n`);
     const vaultToken = (JSON.parse(readFileSync(state, "utf8")) as { token: string }).token;
     expect(await admin.tokenWorks(vaultToken)).toBe(true);

@@ -6,6 +6,7 @@ import { VERSION, formatError, toVaultgateError } from "@vaultgate/core";
 import { processContext, type CommandContext } from "./context.js";
 import { fetchCommand } from "./commands/fetch.js";
 import { revokeCommand } from "./commands/revoke.js";
+import { checkCommand } from "./commands/check.js";
 
 export const MAIN_HELP = `vaultgate ${VERSION} — short-lived vault secrets for CI jobs, from the job's own OIDC identity
 
@@ -13,6 +14,7 @@ Usage: vaultgate <command> [options]
 
 Commands:
   fetch     read secrets into a 0600 file (dotenv, shell or JSON)
+  check     the pre-deploy gate: prove every secret is there, print none
   revoke    revoke the token and leases of a fetch, remove its files
 
 Run \`vaultgate <command> --help\` for a command's options.
@@ -23,6 +25,7 @@ type Command = (argv: string[], ctx: CommandContext) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   fetch: fetchCommand,
+  check: checkCommand,
   revoke: revokeCommand,
 };
 

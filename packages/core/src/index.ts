@@ -31,7 +31,7 @@ export {
 } from "./providers/vault/client.js";
 export { login, revokeToken, type LoginResult } from "./providers/vault/auth.js";
 export { MountResolver, resolveWithMount, type ResolvedPath } from "./providers/vault/paths.js";
-export { writeSecureFile, removeFile } from "./export/files.js";
+export { writeSecureFile, writeFileAtomic, removeFile } from "./export/files.js";
 export {
   render,
   shellQuote,
@@ -45,3 +45,4 @@ export { Session, openSession, revokeAll, USER_AGENT, type SessionOptions, type 
 export { saveState, loadState, type SessionState } from "./lifecycle/state.js";
 export { platformTempDir, jobKey, defaultStatePath, isInside } from "./lifecycle/paths.js";
 export * from "./mask/index.js";
+export * from "./check/index.js";

@@ -10,12 +10,17 @@ import { OutputError } from "../errors.js";
 
 /** writeSecureFile writes `content` to `path` atomically with mode 0600. */
 export function writeSecureFile(path: string, content: string | Buffer): void {
+  writeFileAtomic(path, content, 0o600);
+}
+
+/** writeFileAtomic writes `content` to `path` atomically: a fresh temp file, flushed, renamed. */
+export function writeFileAtomic(path: string, content: string | Buffer, mode: number): void {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   let fd: number | undefined;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
     writeSync(fd, typeof content === "string" ? Buffer.from(content, "utf8") : content);
     fsyncSync(fd);
     closeSync(fd);

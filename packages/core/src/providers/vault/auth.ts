@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import type { AuthConfig } from "../../config/schema.js";
 import { ConfigError, IdentityError } from "../../errors.js";
 import type { Claims } from "../../identity/claims.js";
-import { obtainIdToken } from "../../identity/sources.js";
+import { obtainIdToken, type IdToken } from "../../identity/sources.js";
 import type { Platform } from "../../platform.js";
 import type { VaultClient } from "./client.js";
 import { mapLoginError, unavailable } from "./errors.js";
@@ -28,11 +28,20 @@ export interface LoginResult {
   identityOrigin: string;
 }
 
-/** login authenticates `client` according to `auth` and sets its token. */
-export async function login(client: VaultClient, auth: AuthConfig, platform: Platform, userAgent: string): Promise<LoginResult> {
+/**
+ * login authenticates `client` according to `auth` and sets its token. A jwt login
+ * obtains the ID token itself unless `idToken` was obtained already (the check does).
+ */
+export async function login(
+  client: VaultClient,
+  auth: AuthConfig,
+  platform: Platform,
+  userAgent: string,
+  idToken?: IdToken,
+): Promise<LoginResult> {
   switch (auth.method) {
     case "jwt": {
-      const id = await obtainIdToken({ source: auth.idToken, audience: auth.audience, userAgent }, platform);
+      const id = idToken ?? (await obtainIdToken({ source: auth.idToken, audience: auth.audience, userAgent }, platform));
       const body: Record<string, unknown> = { jwt: id.token };
       if (auth.role) body.role = auth.role;
       try {

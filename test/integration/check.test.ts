@@ -1,0 +1,248 @@
+// `vaultgate check` against the real OpenBao: a seeded corpus of broken setups, each
+// caught with the right reason; a healthy setup passes; no value ever appears in
+// stdout, stderr or any report.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { CheckReport } from "@vaultgate/core";
+import {
+  TestIssuer,
+  VaultAdmin,
+  baseEnv,
+  ensureOpenBao,
+  gitlabClaims,
+  randomSecret,
+  runCli,
+  schemaValidator,
+  startOpenBao,
+  type CliResult,
+  type OpenBaoServer,
+} from "@vaultgate/test-harness";
+
+const vault = inject("vault");
+const validateReport = schemaValidator("check-report.v1.json");
+const admin = new VaultAdmin(vault.addr, vault.rootToken);
+const deletedValue = randomSecret();
+const secretValues = () => [...Object.values(vault.values), deletedValue];
+
+interface Run {
+  result: CliResult;
+  report: CheckReport;
+  files: string[];
+}
+
+async function check(
+  args: string[],
+  opts: { claims?: Parameters<typeof gitlabClaims>[1]; aud?: string; url?: string } = {},
+): Promise<Run> {
+  const dir = mkdtempSync(join(tmpdir(), "vaultgate-check-"));
+  const token = await new TestIssuer(vault.issuers.gitlab).sign(gitlabClaims(opts.aud ?? vault.audience, opts.claims ?? {}));
+  const env = baseEnv({ GITLAB_CI: "true", VAULT_ID_TOKEN: token, VAULT_ADDR: opts.url ?? vault.addr });
+  const files = [join(dir, "report.json"), join(dir, "report.md"), join(dir, "junit.xml")];
+  const result = await runCli(
+    [
+      "check",
+      "--mount",
+      "jwt-gitlab",
+      "--role",
+      "deploy",
+      "--report",
+      files[0]!,
+      "--markdown",
+      files[1]!,
+      "--junit",
+      files[2]!,
+      ...args,
+    ],
+    env,
+  );
+  const report = JSON.parse(readFileSync(files[0]!, "utf8")) as CheckReport;
+  expect(validateReport(report)).toEqual([]);
+  // In every case: no secret value and no token in any output.
+  const outputs = [result.stdout, result.stderr, ...files.map((f) => readFileSync(f, "utf8"))];
+  for (const text of outputs) {
+    for (const value of [...secretValues(), token])
+      expect(text.includes(value), "a secret value leaked into the check's output").toBe(false);
+    expect(text).not.toMatch(/\n\s+at /);
+  }
+  return { result, report, files };
+}
+
+function manifest(lines: string[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), "vaultgate-check-")), "vaultgate.yml");
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return file;
+}
+
+const byId = (report: CheckReport, id: string) => report.checks.find((c) => c.id === id);
+const healthySecrets = [
+  "-s",
+  "secret/app/db password | DB_PASSWORD",
+  "-s",
+  "secret/app/api token | API_TOKEN",
+  "-s",
+  "kv1/app/legacy password | LEGACY",
+  "-s",
+  "secret/app/cert *",
+];
+
+beforeAll(async () => {
+  await admin.putKv2("secret", "app/deleted", { value: deletedValue });
+  await admin.call("DELETE", "secret/data/app/deleted");
+});
+
+describe("vaultgate check: a healthy setup", () => {
+  it("passes every check, writes all three reports, and revokes its token", async () => {
+    const { result, report, files } = await check([...healthySecrets, "--min-ttl", "2m", "--audience", vault.audience]);
+    expect(result.code).toBe(0);
+    expect(report.ok).toBe(true);
+    expect(report.summary.fail).toBe(0);
+    expect(report.checks.map((c) => [c.id, c.status])).toEqual([
+      ["identity.token", "pass"],
+      ["vault.health", "pass"],
+      ["login", "pass"],
+      ["token.ttl", "pass"],
+      ["secret.DB_PASSWORD", "pass"],
+      ["secret.API_TOKEN", "pass"],
+      ["secret.LEGACY", "pass"],
+      ["secret.secret/app/cert *", "pass"],
+      ["budget", "pass"],
+    ]);
+    expect(report.identity.claims.project_path).toBe("acme/app");
+    expect(result.stdout).toContain("vaultgate check PASSED");
+    expect(readFileSync(files[1]!, "utf8")).toContain("✅ vaultgate check passed");
+    const junit = readFileSync(files[2]!, "utf8");
+    expect(junit).toContain('<testsuites name="vaultgate check" tests="9" failures="0"');
+    expect(junit).not.toContain("<failure");
+  });
+
+  it("checks a dynamic engine's policy, and issues then revokes a credential only when asked", async () => {
+    const file = manifest([
+      "secrets:",
+      "  - path: pki/issue/app",
+      "    key: certificate",
+      "    name: TLS_CERT",
+      "    method: POST",
+      "    params: { common_name: check.example.com, ttl: 10m }",
+    ]);
+    const policyOnly = await check(["-f", file]);
+    expect(byId(policyOnly.report, "secret.TLS_CERT")?.reason).toMatch(/allows update on pki\/issue\/app; no credential issued/);
+    const issued = await check(["-f", file, "--issue-dynamic", "--min-ttl", "5m"]);
+    expect(issued.report.ok).toBe(true);
+    expect(byId(issued.report, "secret.TLS_CERT")?.reason).toMatch(/Readable, lease (9m59s|10m), revoked at once/);
+    const tooShort = await check(["-f", file, "--issue-dynamic", "--min-ttl", "30m"]);
+    expect(byId(tooShort.report, "secret.TLS_CERT")?.reason).toMatch(/lease lasts (9m59s|10m), shorter than the deploy \(30m\)/);
+  });
+});
+
+describe("vaultgate check: the corpus of broken setups", () => {
+  const cases: [string, string[], Parameters<typeof check>[1], string, RegExp][] = [
+    ["missing secret", ["-s", "secret/app/nope password | X"], {}, "secret.X", /Secret not found: secret\/app\/nope/],
+    [
+      "missing key in a present secret",
+      ["-s", "secret/app/db passwd | X"],
+      {},
+      "secret.X",
+      /key is missing from secret\/app\/db; it has: password, username/,
+    ],
+    [
+      "denied path",
+      ["-s", "secret/restricted/root token | X"],
+      {},
+      "secret.X",
+      /policies do not allow read on secret\/data\/restricted\/root \(role deploy\)/,
+    ],
+    [
+      "deleted KV version",
+      ["-s", "secret/app/deleted value | X"],
+      {},
+      "secret.X",
+      /current version was deleted at .*Undelete it/,
+    ],
+    [
+      "wrong audience",
+      [...healthySecrets, "--audience", vault.audience],
+      { aud: "https://gitlab.example.com" },
+      "identity.token",
+      /audience is https:\/\/gitlab\.example\.com, not "https:\/\/vault\.vaultgate\.test"/,
+    ],
+    [
+      "wrong bound claim",
+      healthySecrets,
+      { claims: { ref: "feature-x" } },
+      "login",
+      /rejected the jwt login for role "deploy".*Bound-claim mismatch on "ref": the token has ref="feature-x"/s,
+    ],
+  ];
+  it.each(cases)("%s", async (_name, args, opts, id, reason) => {
+    const { result, report, files } = await check(args, opts);
+    expect(result.code).toBe(1);
+    expect(report.ok).toBe(false);
+    const failed = byId(report, id);
+    expect(failed?.status).toBe("fail");
+    expect(failed?.reason).toMatch(reason);
+    expect(readFileSync(files[2]!, "utf8")).toMatch(/<failure message="[^"]+" type="required">/);
+    expect(result.stdout).toContain("vaultgate check FAILED");
+  });
+
+  it("wrong audience also fails the login with the audience explained", async () => {
+    const { report } = await check(healthySecrets, { aud: "https://gitlab.example.com" });
+    expect(byId(report, "login")?.reason).toMatch(/Audience mismatch/);
+    expect(byId(report, "secret.DB_PASSWORD")?.status).toBe("skip");
+  });
+
+  it("token TTL shorter than --min-ttl, not reachable by renewal", async () => {
+    const { result, report } = await check(["-s", "secret/app/db password", "--min-ttl", "10m", "--role", "deploy"], {});
+    expect(result.code).toBe(0); // deploy role: 5 min TTL, renewable to 15 min
+    expect(byId(report, "token.ttl")?.status).toBe("warn");
+    const short = await check(["--mount", "jwt-gitlab", "-s", "secret/app/db password", "--min-ttl", "1h"], {});
+    expect(short.result.code).toBe(1);
+    expect(byId(short.report, "token.ttl")?.reason).toMatch(/at most 15m after renewal, shorter than the deploy \(1h\)/);
+  });
+
+  it("optional secrets that are missing only warn", async () => {
+    const file = manifest([
+      "secrets:",
+      "  - secret/app/db password",
+      "  - path: secret/app/nope",
+      "    key: x",
+      "    name: MAYBE",
+      "    required: false",
+    ]);
+    const { result, report } = await check(["-f", file], {});
+    expect(result.code).toBe(0);
+    expect(report.ok).toBe(true);
+    expect(byId(report, "secret.MAYBE")).toMatchObject({ status: "warn", required: false });
+  });
+
+  it("vault unreachable", async () => {
+    const { result, report } = await check([...healthySecrets, "--timeout", "3s"], { url: "http://127.0.0.1:9" });
+    expect(result.code).toBe(1);
+    expect(byId(report, "vault.health")?.reason).toMatch(/did not answer: .*connection refused by 127\.0\.0\.1:9/);
+    expect(byId(report, "login")?.status).toBe("skip");
+  });
+
+  describe("vault sealed", () => {
+    let sealed: OpenBaoServer;
+    beforeAll(async () => {
+      sealed = await startOpenBao(await ensureOpenBao(), `root-${randomBytes(8).toString("hex")}`);
+      await new VaultAdmin(sealed.addr, sealed.rootToken).call("PUT", "sys/seal");
+    });
+    afterAll(() => sealed.stop());
+
+    it("is reported as sealed", async () => {
+      const { result, report } = await check(healthySecrets, { url: sealed.addr });
+      expect(result.code).toBe(1);
+      expect(byId(report, "vault.health")?.reason).toMatch(/The vault is sealed.*must unseal it/);
+    });
+  });
+
+  it("a configuration error exits 2 and still writes a report", async () => {
+    const { result, report } = await check(["-s", "secret/app/db password | 1BAD"], {});
+    expect(result.code).toBe(2);
+    expect(report.checks[0]).toMatchObject({ id: "config", status: "fail" });
+    expect(report.checks[0]?.reason).toContain('Invalid name "1BAD"');
+  });
+});
