@@ -5,6 +5,7 @@
  * seed says otherwise, as OpenBao's dev server does.
  */
 import type { AddressInfo } from "node:net";
+import { ConfigError } from "@vaultgate/core";
 import { CredentialsEngine } from "./engines/credentials.js";
 import { KvV2Engine } from "./engines/kv-v2.js";
 import { DevIssuer, type IdentityContexts, type IssuerKeyMaterial } from "./issuer/issuer.js";
@@ -13,13 +14,15 @@ import { applySeed } from "./seed/apply.js";
 import { parseSeed } from "./seed/load.js";
 import type { IssuerSeed, Seed } from "./seed/schema.js";
 import { validateSeed } from "./seed/schema.js";
-import { createDevServer, type DevServer } from "./server/http.js";
+import { createDevServer, type DevServer, type RequestEvent } from "./server/http.js";
 import type { Clock } from "./state/leases.js";
 import { VaultState } from "./state/vault-state.js";
 
+const LOOPBACK = ["127.0.0.1", "::1", "localhost"];
+
 /** DevVaultOptions configure a devvault. */
 export interface DevVaultOptions {
-  /** Interface to listen on (default 127.0.0.1). */
+  /** Loopback interface to listen on (default 127.0.0.1). */
   host?: string;
   /** Port (default 0: any free port). */
   port?: number;
@@ -36,6 +39,8 @@ export interface DevVaultOptions {
   };
   /** Clock in milliseconds, for tests of expiry (default Date.now). */
   now?: Clock;
+  /** Called after each answer with method, path (no query), status and time; never bodies or headers. */
+  onRequest?: (event: RequestEvent) => void;
 }
 
 /** DevVault is a running dev vault. */
@@ -61,8 +66,12 @@ export class DevVault {
     });
     state.root.mountSecrets("secret", new KvV2Engine(state.now), "key/value secret storage");
     let issuer: DevIssuer | undefined;
-    const server = createDevServer(state, () => issuer);
+    const server = createDevServer(state, () => issuer, options.onRequest);
     const host = options.host ?? "127.0.0.1";
+    // A dev vault prints its root token and speaks plain HTTP: it never leaves this machine.
+    if (!LOOPBACK.includes(host)) {
+      throw new ConfigError(`devvault listens on loopback only (127.0.0.1, ::1 or localhost), not "${host}".`);
+    }
     const { listener } = server;
     await new Promise<void>((resolve, reject) => {
       listener.once("error", reject);
@@ -75,7 +84,12 @@ export class DevVault {
       const { port } = listener.address() as AddressInfo;
       const addr = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
       const url = options.issuer?.url ?? seed.issuer?.url ?? `${addr}${ISSUER_BASE}`;
-      issuer = await DevIssuer.create(url, options.issuer?.key, options.issuer?.identities ?? identitiesOf(seed.issuer));
+      issuer = await DevIssuer.create(
+        url,
+        options.issuer?.key,
+        options.issuer?.identities ?? identitiesOf(seed.issuer),
+        state.now,
+      );
       applySeed(state, seed, issuer);
       return new DevVault(addr, issuer, state, server);
     } catch (error) {

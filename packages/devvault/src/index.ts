@@ -4,6 +4,7 @@
  * and tests. See docs/devvault.md for what it implements and what it does not.
  */
 export { DevVault, startDevVault, type DevVaultOptions } from "./devvault.js";
+export type { RequestEvent } from "./server/http.js";
 export {
   DevIssuer,
   generateIssuerKey,
@@ -24,7 +25,7 @@ export {
 } from "./issuer/claims.js";
 export { parseSeed, loadSeedFile } from "./seed/load.js";
 export { validateSeed, type Seed, type NamespaceSeed, type AuthSeed, type SecretsSeed, type PolicySeed } from "./seed/schema.js";
-export { DEFAULT_SEED, DEV_AUDIENCE, DEV_ROLE } from "./seed/default.js";
+export { DEFAULT_SEED, DEV_AUDIENCE, DEV_ROLE, DEV_ROLES } from "./seed/default.js";
 export { parsePolicy, type PolicyRule, type Capability } from "./policy/parse.js";
 export { Acl, type Operation } from "./policy/acl.js";
 export { globMatch } from "./auth/bound-claims.js";

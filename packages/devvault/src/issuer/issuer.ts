@@ -62,21 +62,28 @@ export class DevIssuer {
   /** The bearer token its HTTP endpoints require (ACTIONS_ID_TOKEN_REQUEST_TOKEN). */
   readonly requestToken = randomBase62(40);
   readonly identities: IdentityContexts;
+  readonly #now: () => number;
 
-  constructor(url: string, key: IssuerKeyMaterial, identities: IdentityContexts = {}) {
+  constructor(url: string, key: IssuerKeyMaterial, identities: IdentityContexts = {}, now: () => number = Date.now) {
     this.url = url.replace(/\/+$/, "");
     this.key = key;
     this.identities = identities;
+    this.#now = now;
   }
 
-  /** create builds an issuer with `key`, or a freshly generated one. */
-  static async create(url: string, key?: IssuerKeyMaterial, identities: IdentityContexts = {}): Promise<DevIssuer> {
-    return new DevIssuer(url, key ?? (await generateIssuerKey()), identities);
+  /** create builds an issuer with `key`, or a freshly generated one; `now` is its clock in ms. */
+  static async create(
+    url: string,
+    key?: IssuerKeyMaterial,
+    identities: IdentityContexts = {},
+    now: () => number = Date.now,
+  ): Promise<DevIssuer> {
+    return new DevIssuer(url, key ?? (await generateIssuerKey()), identities, now);
   }
 
   /** sign returns a compact RS256 JWT with `claims` plus iss, iat, nbf, exp and jti (claims win). */
   async sign(claims: Record<string, unknown>, options: SignOptions = {}): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.#now() / 1000);
     const payload: Record<string, unknown> = {
       jti: randomUUID(),
       iss: this.url,

@@ -24,8 +24,20 @@ export interface DevServer {
   close(): Promise<void>;
 }
 
+/** RequestEvent describes one answered request (no body, no header: nothing secret). */
+export interface RequestEvent {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+}
+
 /** createDevServer returns the servers for `state`; `issuer()` is read per request. */
-export function createDevServer(state: VaultState, issuer: () => DevIssuer | undefined): DevServer {
+export function createDevServer(
+  state: VaultState,
+  issuer: () => DevIssuer | undefined,
+  onRequest?: (event: RequestEvent) => void,
+): DevServer {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -38,7 +50,12 @@ export function createDevServer(state: VaultState, issuer: () => DevIssuer | und
         write(res, req.method, { status: 413, body: { errors: ["request body too large"] } });
         return;
       }
-      void answer(state, issuer(), req, Buffer.concat(chunks)).then((reply) => write(res, req.method, reply));
+      const started = Date.now();
+      void answer(state, issuer(), req, Buffer.concat(chunks)).then((reply) => {
+        write(res, req.method, reply);
+        const path = (req.url ?? "/").split("?")[0] ?? "/";
+        onRequest?.({ method: req.method ?? "GET", path, status: reply.status, ms: Date.now() - started });
+      });
     });
   });
   // Connections reach the HTTP server through the LIST rewriting stream.
