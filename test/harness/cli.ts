@@ -1,5 +1,5 @@
 /** cli — runs the built `vaultgate` command as a real process and captures its output. */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** CLI_PATH is the built CLI entry (bin/vaultgate.js → dist/main.js). */
@@ -22,6 +22,40 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
   };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
+}
+
+/** RunningCli is a started CLI process whose output is being collected. */
+export interface RunningCli {
+  child: ChildProcess;
+  output: { stdout: string; stderr: string };
+  done: Promise<CliResult>;
+  /** waitFor resolves once stdout+stderr match `pattern`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+}
+
+/** startCli starts `vaultgate args…` and returns at once. */
+export function startCli(args: string[], env: Record<string, string>, options: { cwd?: string } = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    env,
+    cwd: options.cwd ?? process.cwd(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output = { stdout: "", stderr: "" };
+  child.stdout.on("data", (c: Buffer) => (output.stdout += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (output.stderr += c.toString()));
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, ...output }));
+  });
+  const waitFor = async (pattern: RegExp, timeoutMs = 30_000) => {
+    const until = Date.now() + timeoutMs;
+    while (!pattern.test(output.stdout + output.stderr)) {
+      if (Date.now() > until || child.exitCode !== null)
+        throw new Error(`did not see ${String(pattern)}; output:\n${output.stdout}\n${output.stderr}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  return { child, output, done, waitFor };
 }
 
 /** runCli runs `vaultgate args…` with `env`, optional stdin, and a timeout. */

@@ -21,8 +21,8 @@ declare module "vitest" {
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // Spawned processes run the built CLI; make sure it matches the sources.
-  execFileSync(process.execPath, [fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url)), "-b"], {
+  // Spawned processes run the built CLI; make sure it (and what it references) matches the sources.
+  execFileSync(process.execPath, [fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url)), "-b", "packages/cli"], {
     cwd: root,
     stdio: "inherit",
   });

@@ -72,6 +72,17 @@ export class VaultAdmin {
     return res.ok;
   }
 
+  /** accessorWorks tells whether the token behind `accessor` still exists. */
+  async accessorWorks(accessor: string): Promise<boolean> {
+    const res = await fetch(`${this.addr}/v1/auth/token/lookup-accessor`, {
+      method: "POST",
+      headers: { "x-vault-token": this.token, "content-type": "application/json" },
+      body: JSON.stringify({ accessor }),
+    });
+    await res.arrayBuffer();
+    return res.ok;
+  }
+
   /** putKv2 writes a KV v2 secret. */
   async putKv2(mount: string, path: string, data: Record<string, unknown>): Promise<void> {
     await this.call("POST", `${mount}/data/${path}`, { data });

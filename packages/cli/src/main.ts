@@ -7,6 +7,7 @@ import { processContext, type CommandContext } from "./context.js";
 import { fetchCommand } from "./commands/fetch.js";
 import { revokeCommand } from "./commands/revoke.js";
 import { checkCommand } from "./commands/check.js";
+import { execCommand } from "./commands/exec.js";
 
 export const MAIN_HELP = `vaultgate ${VERSION} — short-lived vault secrets for CI jobs, from the job's own OIDC identity
 
@@ -14,6 +15,7 @@ Usage: vaultgate <command> [options]
 
 Commands:
   fetch     read secrets into a 0600 file (dotenv, shell or JSON)
+  exec      run a command with the secrets in its environment, its output masked
   check     the pre-deploy gate: prove every secret is there, print none
   revoke    revoke the token and leases of a fetch, remove its files
 
@@ -26,6 +28,7 @@ type Command = (argv: string[], ctx: CommandContext) => Promise<number>;
 const COMMANDS: Readonly<Record<string, Command>> = {
   fetch: fetchCommand,
   check: checkCommand,
+  exec: execCommand,
   revoke: revokeCommand,
 };
 

@@ -2,7 +2,7 @@
  * terminal — the CLI's Platform: diagnostics to stderr (never a value), and on GitHub
  * Actions every secret registered with `::add-mask::` so a `run:` step's log hides it.
  */
-import { detectPlatform, type Env, type Logger, type Platform } from "@vaultgate/core";
+import { detectPlatform, maskVariants, type Env, type Logger, type Platform } from "@vaultgate/core";
 
 /** Verbosity of the CLI's stderr output. */
 export type Verbosity = "quiet" | "normal" | "verbose";
@@ -41,8 +41,8 @@ export function terminalPlatform(options: TerminalOptions): Platform {
       masked.add(value);
       options.onMask?.(value);
       if (name === "github") {
-        // The runner registers each line of a multi-line value separately.
-        for (const line of value.split(/\r?\n/)) if (line.trim() !== "") options.stdout.write(`::add-mask::${line}\n`);
+        // The runner masks line by line: register each line and each encoding it would miss.
+        for (const variant of maskVariants(value)) options.stdout.write(`::add-mask::${variant}\n`);
       }
     },
   };

@@ -46,3 +46,13 @@ export { saveState, loadState, type SessionState } from "./lifecycle/state.js";
 export { platformTempDir, jobKey, defaultStatePath, isInside } from "./lifecycle/paths.js";
 export * from "./mask/index.js";
 export * from "./check/index.js";
+export {
+  AuditRecorder,
+  appendAuditRecord,
+  auditMarkdown,
+  AUDIT_RECORD_SCHEMA,
+  type AuditRecord,
+  type RenewalEntry,
+  type RevocationEntry,
+} from "./lifecycle/audit.js";
+export { Renewer, type RenewerOptions } from "./lifecycle/renewer.js";

@@ -5,7 +5,12 @@
  */
 import { extname, resolve } from "node:path";
 import {
+  AuditRecorder,
   ConfigError,
+  appendAuditRecord,
+  toVaultgateError,
+  type Platform,
+  type Session,
   OUTPUT_FORMATS,
   assertEnvName,
   defaultStatePath,
@@ -30,6 +35,7 @@ Output:
       --state FILE            where to save the run for \`vaultgate revoke\` (default: the job's temp dir)
       --revoke-now            revoke the token right after reading (leased secrets die with it)
       --unsafe-print          print the values to stdout (for local debugging only)
+      --audit FILE            append the run's audit record (JSON line, no values) to FILE [VAULTGATE_AUDIT_FILE]
 
 ${CONFIG_HELP}
 
@@ -44,6 +50,7 @@ const OPTIONS = {
   state: { type: "string" },
   "revoke-now": { type: "boolean" },
   "unsafe-print": { type: "boolean" },
+  audit: { type: "string" },
 } as const;
 
 /** fetchCommand runs `vaultgate fetch`. */
@@ -72,7 +79,24 @@ export async function fetchCommand(argv: string[], ctx: CommandContext): Promise
     throw new ConfigError("No secrets are requested.", { hint: 'Add --secret "PATH KEY | NAME", --secrets, or a manifest.' });
   }
   const platform = ctx.platform(values);
-  const session = await openSession({ config, platform });
+  const auditFile = values.audit ?? (ctx.env.VAULTGATE_AUDIT_FILE || undefined);
+  const audit = new AuditRecorder({
+    command: "fetch",
+    platform: platform.name,
+    env: ctx.env,
+    address: config.vault.url,
+    namespace: config.vault.namespace,
+  });
+  let exitCode = 70;
+  let session: Session;
+  try {
+    session = await openSession({ config, platform, audit });
+  } catch (error) {
+    exitCode = toVaultgateError(error).exitCode;
+    audit.failure(toVaultgateError(error));
+    writeAudit(auditFile, audit, exitCode, ctx, platform);
+    throw error;
+  }
   let ok = false;
   try {
     const result = await session.fetch();
@@ -98,13 +122,35 @@ export async function fetchCommand(argv: string[], ctx: CommandContext): Promise
         (values["revoke-now"] ? "" : `; run \`vaultgate revoke --state ${statePath}\` when the job is done`),
     );
     ok = true;
+    exitCode = 0;
     return 0;
+  } catch (error) {
+    exitCode = toVaultgateError(error).exitCode;
+    audit.failure(toVaultgateError(error));
+    throw error;
   } finally {
     if (!ok || values["revoke-now"]) {
       const report = await session.revoke();
       if (report.errors.length) platform.log.warn(`revocation: ${report.errors.join("; ")}`);
     }
     session.close();
+    writeAudit(auditFile, audit, exitCode, ctx, platform);
+  }
+}
+
+/** writeAudit appends the record when an audit file is configured; a failure only warns. */
+export function writeAudit(
+  file: string | undefined,
+  audit: AuditRecorder,
+  exitCode: number,
+  ctx: CommandContext,
+  platform: Platform,
+): void {
+  if (!file) return;
+  try {
+    appendAuditRecord(resolve(ctx.cwd, file), audit.finish(exitCode));
+  } catch (error) {
+    platform.log.warn(toVaultgateError(error).message);
   }
 }
 

@@ -41,10 +41,10 @@ export function writeFileAtomic(path: string, content: string | Buffer, mode: nu
   }
 }
 
-/** removeFile deletes a file if it exists; returns whether something was removed. */
+/** removeFile deletes a file (or a directory vaultgate created, with its files) if it exists. */
 export function removeFile(path: string): boolean {
   try {
-    rmSync(path);
+    rmSync(path, { recursive: true });
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;

@@ -68,6 +68,8 @@ export interface FetchOptions {
   role?: string | undefined;
   /** Called for each lease as soon as it exists, so a crash later still revokes it. */
   onLease?: (lease: LeaseRecord) => void;
+  /** Called for each read, successful or not, for the audit record. */
+  onRead?: (read: ReadRecord) => void;
 }
 
 interface PlannedRead {
@@ -98,6 +100,10 @@ export async function fetchSecrets(specs: readonly SecretSpec[], options: FetchO
   const { client, platform } = options;
   const resolver = new MountResolver(client);
   const result: FetchResult = { secrets: [], leases: [], skipped: [], reads: [] };
+  const recordRead = (read: ReadRecord) => {
+    result.reads.push(read);
+    options.onRead?.(read);
+  };
   const plan = planReads(specs);
   // Each task selects and masks its values right after its read; results keep plan order.
   const perRead = await mapLimit(plan, options.concurrency, async (read) => {
@@ -116,7 +122,7 @@ export async function fetchSecrets(specs: readonly SecretSpec[], options: FetchO
         role: options.role,
         address: client.address,
       });
-      result.reads.push({
+      recordRead({
         path: read.path,
         apiPath: resolved?.apiPath ?? read.path,
         kv: resolved?.kv,
@@ -130,7 +136,7 @@ export async function fetchSecrets(specs: readonly SecretSpec[], options: FetchO
       return out;
     }
     const lease = recordLease(response, read.path, result, options);
-    result.reads.push({
+    recordRead({
       path: read.path,
       apiPath: resolved.apiPath,
       kv: resolved.kv,

@@ -9,6 +9,7 @@ import type { Platform } from "../platform.js";
 import { VaultClient, VaultHttpError, type RequestObserver } from "../providers/vault/client.js";
 import { login, revokeToken, type LoginResult } from "../providers/vault/auth.js";
 import { VERSION } from "../version.js";
+import type { AuditRecorder } from "./audit.js";
 
 /** USER_AGENT identifies vaultgate in the vault's audit log. */
 export const USER_AGENT = `vaultgate/${VERSION}`;
@@ -17,6 +18,8 @@ export const USER_AGENT = `vaultgate/${VERSION}`;
 export interface SessionOptions {
   config: VaultgateConfig;
   platform: Platform;
+  /** Records the run for the audit log: login, requests, retries, reads, revocations. */
+  audit?: AuditRecorder | undefined;
   observe?: RequestObserver;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -37,28 +40,40 @@ export class Session {
   readonly config: VaultgateConfig;
   readonly leases: LeaseRecord[] = [];
   readonly #platform: Platform;
+  readonly #audit: AuditRecorder | undefined;
 
-  constructor(client: VaultClient, loginResult: LoginResult, config: VaultgateConfig, platform: Platform) {
+  constructor(client: VaultClient, loginResult: LoginResult, config: VaultgateConfig, platform: Platform, audit?: AuditRecorder) {
     this.client = client;
     this.login = loginResult;
     this.config = config;
     this.#platform = platform;
+    this.#audit = audit;
   }
 
   /** fetch reads the configured secrets (or `specs`), recording leases as they appear. */
   async fetch(specs = this.config.secrets): Promise<FetchResult> {
-    return fetchSecrets(specs, {
-      client: this.client,
-      platform: this.#platform,
-      concurrency: this.config.fetch.concurrency,
-      role: this.login.role,
-      onLease: (lease) => this.leases.push(lease),
-    });
+    const reads: FetchResult["reads"] = [];
+    try {
+      const result = await fetchSecrets(specs, {
+        client: this.client,
+        platform: this.#platform,
+        concurrency: this.config.fetch.concurrency,
+        role: this.login.role,
+        onLease: (lease) => this.leases.push(lease),
+        onRead: (read) => reads.push(read),
+      });
+      return result;
+    } finally {
+      this.#audit?.reads(reads);
+    }
   }
 
   /** revoke revokes the leases and the token; `keepToken` keeps a token vaultgate did not create. */
   async revoke(options: { keepToken?: boolean } = {}): Promise<RevokeReport> {
-    return revokeAll(this.client, this.leases, { keepToken: options.keepToken ?? this.login.method === "token" });
+    return revokeAll(this.client, this.leases, {
+      keepToken: options.keepToken ?? this.login.method === "token",
+      audit: this.#audit,
+    });
   }
 
   /** close releases connections. */
@@ -73,14 +88,21 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     vault: options.config.vault,
     fetch: options.config.fetch,
     userAgent: USER_AGENT,
-    ...(options.observe ? { observe: options.observe } : {}),
+    observe: (event) => {
+      options.audit?.request(event.ms);
+      options.observe?.(event);
+    },
     ...(options.sleep ? { sleep: options.sleep } : {}),
-    onRetry: ({ path, attempt, delayMs, reason }) =>
-      options.platform.log.debug(`retrying ${path} (attempt ${attempt + 1}) in ${delayMs} ms: ${reason}`),
+    onRetry: ({ path, attempt, delayMs, reason }) => {
+      options.audit?.retry();
+      options.platform.log.debug(`retrying ${path} (attempt ${attempt + 1}) in ${delayMs} ms: ${reason}`);
+    },
   });
   try {
     const result = await login(client, options.config.auth, options.platform, USER_AGENT);
-    return new Session(client, result, options.config, options.platform);
+    const auth = options.config.auth;
+    options.audit?.login(result, "mount" in auth ? auth.mount : undefined);
+    return new Session(client, result, options.config, options.platform, options.audit);
   } catch (error) {
     client.close();
     throw error;
@@ -91,26 +113,39 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 export async function revokeAll(
   client: VaultClient,
   leases: readonly { leaseId: string }[],
-  options: { keepToken?: boolean } = {},
+  options: { keepToken?: boolean; audit?: AuditRecorder | undefined } = {},
 ): Promise<RevokeReport> {
-  client.extendDeadline(30);
+  const audit = options.audit;
   const report: RevokeReport = { token: "not-revoked", leasesRevoked: 0, leasesWithToken: 0, errors: [] };
   for (const lease of leases) {
     try {
       await client.revokeLease(lease.leaseId);
       report.leasesRevoked++;
+      audit?.revocation({ kind: "lease", leaseId: lease.leaseId, outcome: "revoked", error: null });
     } catch (error) {
       // The default policy has no sys/leases/revoke; revoking the token revokes its leases.
-      if (error instanceof VaultHttpError && error.status === 403 && !options.keepToken) report.leasesWithToken++;
-      else report.errors.push(`lease ${lease.leaseId}: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof VaultHttpError && error.status === 403 && !options.keepToken) {
+        report.leasesWithToken++;
+        audit?.revocation({ kind: "lease", leaseId: lease.leaseId, outcome: "with-token", error: null });
+      } else {
+        const message = error instanceof Error ? error.message : String(error);
+        report.errors.push(`lease ${lease.leaseId}: ${message}`);
+        audit?.revocation({ kind: "lease", leaseId: lease.leaseId, outcome: "failed", error: message });
+      }
     }
   }
-  if (options.keepToken) return report;
+  if (options.keepToken) {
+    audit?.revocation({ kind: "token", leaseId: null, outcome: "kept", error: null });
+    return report;
+  }
   try {
     report.token = await revokeToken(client);
+    audit?.revocation({ kind: "token", leaseId: null, outcome: report.token, error: null });
   } catch (error) {
     report.token = "failed";
-    report.errors.push(`token: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    report.errors.push(`token: ${message}`);
+    audit?.revocation({ kind: "token", leaseId: null, outcome: "failed", error: message });
   }
   return report;
 }

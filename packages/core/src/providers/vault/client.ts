@@ -81,6 +81,11 @@ export interface CallOptions {
   accept?: readonly number[];
   /** Override the attempt count (health probes use 1). */
   maxAttempts?: number;
+  /**
+   * A time budget of its own for this call, from now, instead of the client's deadline:
+   * renewals and revocations happen long after the reads' deadline has passed.
+   */
+  budgetSeconds?: number;
 }
 
 /** VaultClient talks to one vault with one token. */
@@ -134,10 +139,11 @@ export class VaultClient {
     const headers: Record<string, string> = {};
     if (!options.anonymous && this.#token) headers["x-vault-token"] = this.#token;
     const apiPath = `v1/${path.replace(/^\/+/, "")}`;
+    const deadline = options.budgetSeconds === undefined ? this.#deadline : Date.now() + options.budgetSeconds * 1000;
     return withRetry(
       async (attempt) => {
         const started = Date.now();
-        const remaining = this.#deadline - started;
+        const remaining = deadline - started;
         const timeoutMs = Math.max(1, Math.min(this.#options.fetch.requestTimeoutSeconds * 1000, remaining));
         try {
           const res = await this.#http.request({ method, path: apiPath, headers, body: options.body, timeoutMs });
@@ -161,7 +167,7 @@ export class VaultClient {
       },
       {
         maxAttempts: options.maxAttempts ?? this.#options.fetch.maxAttempts,
-        deadline: this.#deadline,
+        deadline,
         classify: (error) => classify(error, idempotent),
         onRetry: ({ attempt, delayMs, error }) =>
           this.#options.onRetry?.({ path, attempt, delayMs, reason: error instanceof Error ? error.message : String(error) }),
@@ -208,23 +214,31 @@ export class VaultClient {
   /** renewSelf renews the current token by `incrementSeconds` (or its period/TTL). */
   async renewSelf(incrementSeconds?: number): Promise<VaultAuth | undefined> {
     const body = incrementSeconds ? { increment: `${incrementSeconds}s` } : {};
-    return (await this.call<VaultResponse>("POST", "auth/token/renew-self", { body, idempotent: true })).body.auth ?? undefined;
+    return (
+      (await this.call<VaultResponse>("POST", "auth/token/renew-self", { body, idempotent: true, budgetSeconds: 30 })).body
+        .auth ?? undefined
+    );
   }
 
   /** revokeSelf revokes the current token and, with it, every lease it created. */
   async revokeSelf(): Promise<void> {
-    await this.call("POST", "auth/token/revoke-self", { idempotent: true, maxAttempts: 3 });
+    await this.call("POST", "auth/token/revoke-self", { idempotent: true, maxAttempts: 3, budgetSeconds: 30 });
   }
 
   /** renewLease renews one lease. */
   async renewLease(leaseId: string, incrementSeconds?: number): Promise<VaultResponse> {
     const body = { lease_id: leaseId, ...(incrementSeconds ? { increment: incrementSeconds } : {}) };
-    return (await this.call<VaultResponse>("PUT", "sys/leases/renew", { body, idempotent: true })).body;
+    return (await this.call<VaultResponse>("PUT", "sys/leases/renew", { body, idempotent: true, budgetSeconds: 30 })).body;
   }
 
   /** revokeLease revokes one lease (needs sys/leases/revoke, which the default policy lacks). */
   async revokeLease(leaseId: string): Promise<void> {
-    await this.call("PUT", "sys/leases/revoke", { body: { lease_id: leaseId }, idempotent: true, maxAttempts: 3 });
+    await this.call("PUT", "sys/leases/revoke", {
+      body: { lease_id: leaseId },
+      idempotent: true,
+      maxAttempts: 3,
+      budgetSeconds: 30,
+    });
   }
 
   /** capabilities returns the current token's capabilities on each path (one request). */

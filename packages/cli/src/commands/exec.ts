@@ -1,0 +1,177 @@
+/**
+ * commands/exec — `vaultgate exec [options] -- cmd args…`: logs in, reads the secrets,
+ * runs the command with them in its environment (or as 0600 files), masks its stdout
+ * and stderr, renews the token and leases while it runs, and revokes everything and
+ * removes the files on every way out: success, failure, error, SIGINT and SIGTERM.
+ * Exits with the command's exit code.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { constants } from "node:os";
+import {
+  AuditRecorder,
+  ConfigError,
+  Renewer,
+  SecretMasker,
+  assertEnvName,
+  defaultStatePath,
+  loadConfig,
+  openSession,
+  platformTempDir,
+  removeFile,
+  saveState,
+  toVaultgateError,
+  writeSecureFile,
+  type FetchedSecret,
+  type Session,
+} from "@vaultgate/core";
+import { runChild } from "../child.js";
+import { writeAudit } from "./fetch.js";
+import type { CommandContext } from "../context.js";
+import { CONFIG_HELP, CONFIG_OPTIONS, COMMON_OPTIONS, parseCommand, toInputs } from "../options.js";
+import { guardSignals } from "../signals.js";
+
+export const EXEC_HELP = `Usage: vaultgate exec [options] -- COMMAND [ARGS...]
+
+Logs in with the job's identity, reads the secrets, and runs COMMAND with each secret
+in its environment. Everything COMMAND prints (stdout and stderr) passes through the
+masker: every secret value, its lines and its encodings (base64, URL, JSON, shell,
+hex) are replaced by ***. While COMMAND runs, the token and renewable leases are
+renewed; when it ends — or on SIGINT/SIGTERM, which are forwarded to it — the leases
+and the token are revoked and the files removed. Secrets never appear in any argv.
+
+Options:
+      --files                 write each secret to a 0600 file instead; NAME_FILE holds its path
+                              and VAULTGATE_SECRETS_DIR the directory (under the job's temp dir)
+      --state FILE            where to save the run so \`vaultgate revoke\` can end it if exec is killed
+      --audit FILE            append the run's audit record (JSON line, no values) to FILE [VAULTGATE_AUDIT_FILE]
+
+${CONFIG_HELP}
+
+Exit codes: COMMAND's own exit code once it ran (128+N when signal N ended it, 127 when
+it was not found); before it runs: 2 usage or configuration, 3 identity or login,
+4 secret missing or denied, 5 vault unavailable, 6 files not writable.`;
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  ...CONFIG_OPTIONS,
+  files: { type: "boolean" },
+  state: { type: "string" },
+  audit: { type: "string" },
+} as const;
+
+/** execCommand runs `vaultgate exec`. */
+export async function execCommand(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommand("exec", argv, OPTIONS, true);
+  if (values.help) {
+    ctx.stdout.write(`${EXEC_HELP}\n`);
+    return 0;
+  }
+  const [command, ...args] = positionals;
+  if (!command) {
+    throw new ConfigError("vaultgate exec needs a command to run.", {
+      hint: "Put it after --: vaultgate exec --role deploy -- ./deploy.sh",
+    });
+  }
+  const warnings: string[] = [];
+  const masker = new SecretMasker({ onWarning: (message) => warnings.push(message) });
+  const platform = ctx.platform(values, (value) => {
+    masker.add(value);
+    for (const message of warnings.splice(0)) platform.log.warn(message);
+  });
+  const signals = guardSignals((signal) => platform.log.warn(`received ${signal}: stopping the command, then revoking`));
+  const { inputs, manifest } = toInputs(values, ctx.env);
+  const auditFile = values.audit ?? (ctx.env.VAULTGATE_AUDIT_FILE || undefined);
+  let audit: AuditRecorder | undefined;
+  let session: Session | undefined;
+  let renewer: Renewer | undefined;
+  let filesDir: string | undefined;
+  const statePath = resolve(ctx.cwd, values.state ?? defaultStatePath(ctx.env));
+  let exitCode = 70;
+  try {
+    const config = loadConfig({ inputs, manifest, env: ctx.env, cwd: ctx.cwd });
+    audit = new AuditRecorder({
+      command: "exec",
+      platform: platform.name,
+      env: ctx.env,
+      address: config.vault.url,
+      namespace: config.vault.namespace,
+    });
+    session = await openSession({ config, platform, audit });
+    const owned = session.login.method !== "token";
+    const writeState = (files: string[]) =>
+      saveState(statePath, {
+        version: 1,
+        vault: config.vault,
+        token: session?.login.token ?? "",
+        accessor: session?.login.accessor,
+        ownsToken: owned,
+        leases: session?.leases.map((l) => ({ leaseId: l.leaseId, path: l.path })) ?? [],
+        files,
+        createdAt: new Date().toISOString(),
+      });
+    writeState([]);
+    const result = await session.fetch();
+    for (const s of result.secrets) assertEnvName(s.envName, s.origin);
+    if (values.files) filesDir = join(platformTempDir(ctx.env), `vaultgate-exec-${randomBytes(6).toString("hex")}`);
+    const env = childEnv(ctx.env, result.secrets, filesDir);
+    writeState(filesDir ? [filesDir] : []);
+    renewer = new Renewer({
+      client: session.client,
+      platform,
+      token: owned ? { ttlSeconds: session.login.ttlSeconds, renewable: session.login.renewable } : undefined,
+      leases: session.leases,
+      audit,
+    });
+    renewer.start();
+    if (signals.received) {
+      exitCode = 128 + (constants.signals[signals.received] ?? 0);
+      return exitCode;
+    }
+    platform.log.info(
+      `running ${command} with ${result.secrets.length} secret${result.secrets.length === 1 ? "" : "s"}${filesDir ? ` in ${filesDir}` : ""}`,
+    );
+    const child = await runChild({ command, args, env, cwd: ctx.cwd, masker, stdout: ctx.stdout, stderr: ctx.stderr, signals });
+    if (child.spawnError) platform.log.error(child.spawnError);
+    exitCode = child.code;
+    return exitCode;
+  } catch (thrown) {
+    const error = toVaultgateError(thrown);
+    exitCode = error.exitCode;
+    audit?.failure(error);
+    throw error;
+  } finally {
+    await renewer?.stop();
+    if (session) {
+      const report = await session.revoke();
+      for (const e of report.errors) platform.log.warn(`revocation: ${e}`);
+      session.close();
+      if (report.token !== "failed") removeFile(statePath);
+    }
+    if (filesDir) rmSync(filesDir, { recursive: true, force: true });
+    if (audit) writeAudit(auditFile, audit, exitCode, ctx, platform);
+    signals.release();
+  }
+}
+
+/** childEnv adds the secrets (or their file paths) to the environment. */
+function childEnv(
+  base: NodeJS.ProcessEnv | Readonly<Record<string, string | undefined>>,
+  secrets: readonly FetchedSecret[],
+  filesDir: string | undefined,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  if (!filesDir) {
+    for (const s of secrets) env[s.envName] = s.value;
+    return env;
+  }
+  mkdirSync(filesDir, { recursive: true, mode: 0o700 });
+  for (const s of secrets) {
+    const file = join(filesDir, s.envName);
+    writeSecureFile(file, s.value);
+    env[`${s.envName}_FILE`] = file;
+  }
+  env.VAULTGATE_SECRETS_DIR = filesDir;
+  return env;
+}

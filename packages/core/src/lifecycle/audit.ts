@@ -1,0 +1,237 @@
+/**
+ * lifecycle/audit — the record of one run, as one JSON line: when, on which platform,
+ * which identity (claims, never the token), which vault, every path read with its
+ * lease, renewals, revocations, request latencies and retries, failures and the
+ * outcome. Never a value. Schema: docs/schemas/audit-record.v1.json.
+ */
+import { appendFileSync, closeSync, openSync } from "node:fs";
+import { dirname } from "node:path";
+import { mkdirSync } from "node:fs";
+import { OutputError } from "../errors.js";
+import type { ReadRecord } from "../fetch/run.js";
+import { summarizeClaims } from "../identity/claims.js";
+import type { Env, PlatformName } from "../platform.js";
+import type { LoginResult } from "../providers/vault/auth.js";
+import { VERSION } from "../version.js";
+
+export const AUDIT_RECORD_SCHEMA = "https://vaultgate.dev/schemas/audit-record.v1.json";
+
+/** RenewalEntry records one renewal attempt of the token or a lease. */
+export interface RenewalEntry {
+  at: string;
+  kind: "token" | "lease";
+  leaseId: string | null;
+  ok: boolean;
+  ttlSeconds: number | null;
+  /** True when the vault granted less than asked: the max TTL is near. */
+  capped: boolean;
+  error: string | null;
+}
+
+/** RevocationEntry records one revocation. */
+export interface RevocationEntry {
+  at: string;
+  kind: "token" | "lease";
+  leaseId: string | null;
+  outcome: "revoked" | "already-invalid" | "with-token" | "failed" | "kept";
+  error: string | null;
+}
+
+/** AuditRecord is the whole record of one run. */
+export interface AuditRecord {
+  $schema: string;
+  version: 1;
+  tool: { name: "vaultgate"; version: string };
+  command: string;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  platform: PlatformName;
+  run: Record<string, string>;
+  vault: { address: string; namespace: string | null };
+  identity: {
+    method: string;
+    mount: string | null;
+    role: string | null;
+    origin: string | null;
+    accessor: string | null;
+    policies: string[];
+    claims: Record<string, unknown>;
+  } | null;
+  reads: {
+    path: string;
+    apiPath: string;
+    kv: number | null;
+    leaseId: string | null;
+    ttlSeconds: number | null;
+    ms: number;
+    outcome: ReadRecord["outcome"];
+  }[];
+  renewals: RenewalEntry[];
+  revocations: RevocationEntry[];
+  requests: { count: number; retries: number; p50Ms: number; p95Ms: number; maxMs: number };
+  failures: { code: number; error: string; message: string }[];
+  outcome: "success" | "failure";
+  exitCode: number;
+}
+
+const RUN_VARIABLES = [
+  "GITHUB_REPOSITORY",
+  "GITHUB_RUN_ID",
+  "GITHUB_RUN_ATTEMPT",
+  "GITHUB_JOB",
+  "GITHUB_WORKFLOW",
+  "GITHUB_REF",
+  "GITHUB_SHA",
+  "CI_PROJECT_PATH",
+  "CI_PIPELINE_ID",
+  "CI_JOB_ID",
+  "CI_JOB_NAME",
+  "CI_COMMIT_REF_NAME",
+  "CI_COMMIT_SHA",
+  "JOB_NAME",
+  "BUILD_NUMBER",
+  "BUILD_URL",
+];
+
+/** AuditRecorder collects the events of a run and produces its record. */
+export class AuditRecorder {
+  readonly #started = Date.now();
+  readonly #base: Pick<AuditRecord, "command" | "platform" | "run" | "vault">;
+  #identity: AuditRecord["identity"] = null;
+  readonly #reads: AuditRecord["reads"] = [];
+  readonly #renewals: RenewalEntry[] = [];
+  readonly #revocations: RevocationEntry[] = [];
+  readonly #latencies: number[] = [];
+  #retries = 0;
+  readonly #failures: AuditRecord["failures"] = [];
+
+  constructor(options: { command: string; platform: PlatformName; env: Env; address: string; namespace: string | undefined }) {
+    const run: Record<string, string> = {};
+    for (const name of RUN_VARIABLES) {
+      const value = options.env[name];
+      if (value) run[name] = value;
+    }
+    this.#base = {
+      command: options.command,
+      platform: options.platform,
+      run,
+      vault: { address: options.address, namespace: options.namespace ?? null },
+    };
+  }
+
+  /** login records who logged in (claims and policies, never the token). */
+  login(result: LoginResult, mount: string | undefined): void {
+    this.#identity = {
+      method: result.method,
+      mount: mount ?? null,
+      role: result.role ?? null,
+      origin: result.identityOrigin,
+      accessor: result.accessor ?? null,
+      policies: [...result.policies],
+      claims: result.claims ? summarizeClaims(result.claims) : {},
+    };
+  }
+
+  /** request records one HTTP attempt's latency. */
+  request(ms: number): void {
+    this.#latencies.push(ms);
+  }
+
+  /** retry counts one retried request. */
+  retry(): void {
+    this.#retries++;
+  }
+
+  /** reads records the reads of a fetch. */
+  reads(records: readonly ReadRecord[]): void {
+    for (const r of records) {
+      this.#reads.push({
+        path: r.path,
+        apiPath: r.apiPath,
+        kv: r.kv ?? null,
+        leaseId: r.leaseId ?? null,
+        ttlSeconds: r.ttlSeconds ?? null,
+        ms: r.ms,
+        outcome: r.outcome,
+      });
+    }
+  }
+
+  /** renewal records a renewal attempt. */
+  renewal(entry: Omit<RenewalEntry, "at">): void {
+    this.#renewals.push({ at: new Date().toISOString(), ...entry });
+  }
+
+  /** revocation records a revocation. */
+  revocation(entry: Omit<RevocationEntry, "at">): void {
+    this.#revocations.push({ at: new Date().toISOString(), ...entry });
+  }
+
+  /** failure records an error (its message, which never holds a value). */
+  failure(error: { exitCode: number; name: string; message: string }): void {
+    this.#failures.push({ code: error.exitCode, error: error.name, message: error.message });
+  }
+
+  /** finish produces the record. */
+  finish(exitCode: number): AuditRecord {
+    const ended = Date.now();
+    const sorted = [...this.#latencies].sort((a, b) => a - b);
+    const pct = (p: number) =>
+      sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0) : 0;
+    return {
+      $schema: AUDIT_RECORD_SCHEMA,
+      version: 1,
+      tool: { name: "vaultgate", version: VERSION },
+      ...this.#base,
+      startedAt: new Date(this.#started).toISOString(),
+      endedAt: new Date(ended).toISOString(),
+      durationMs: ended - this.#started,
+      identity: this.#identity,
+      reads: this.#reads,
+      renewals: this.#renewals,
+      revocations: this.#revocations,
+      requests: { count: sorted.length, retries: this.#retries, p50Ms: pct(50), p95Ms: pct(95), maxMs: sorted.at(-1) ?? 0 },
+      failures: this.#failures,
+      outcome: exitCode === 0 ? "success" : "failure",
+      exitCode,
+    };
+  }
+}
+
+/** appendAuditRecord appends the record as one JSON line to `file` (created 0600). */
+export function appendAuditRecord(file: string, record: AuditRecord): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    closeSync(openSync(file, "a", 0o600));
+    appendFileSync(file, `${JSON.stringify(record)}\n`);
+  } catch (error) {
+    throw new OutputError(
+      `Cannot append the audit record to ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
+      {
+        hint: "Choose a writable audit file (--audit).",
+        cause: error,
+      },
+    );
+  }
+}
+
+/** auditMarkdown summarizes a record for a job summary (GitHub) in a few lines. */
+export function auditMarkdown(record: AuditRecord): string {
+  const who = record.identity;
+  const lines = [
+    `#### vaultgate audit: ${record.outcome} (exit ${record.exitCode}) in ${(record.durationMs / 1000).toFixed(1)} s`,
+    "",
+    `- identity: ${who ? `${who.method}${who.role ? ` role \`${who.role}\`` : ""}${typeof who.claims.sub === "string" ? ` as \`${who.claims.sub}\`` : ""}` : "none (login did not happen)"}`,
+    `- vault: \`${record.vault.address}\`${record.vault.namespace ? ` namespace \`${record.vault.namespace}\`` : ""}`,
+    `- reads: ${record.reads.length} path${record.reads.length === 1 ? "" : "s"} (${record.reads.filter((r) => r.leaseId).length} leased), ${record.requests.count} requests, ${record.requests.retries} retries, p95 ${record.requests.p95Ms} ms`,
+    `- renewals: ${record.renewals.filter((r) => r.ok).length} ok, ${record.renewals.filter((r) => !r.ok).length} failed`,
+    `- revocations: ${record.revocations.map((r) => `${r.kind} ${r.outcome}`).join(", ") || "none"}`,
+  ];
+  if (record.reads.length > 0) {
+    lines.push("", "| Path | Lease | TTL | Result |", "| --- | --- | --- | --- |");
+    for (const r of record.reads)
+      lines.push(`| \`${r.path}\` | ${r.leaseId ? `\`${r.leaseId}\`` : "—"} | ${r.ttlSeconds ?? "—"} | ${r.outcome} |`);
+  }
+  return `${lines.join("\n")}\n`;
+}
