@@ -8,6 +8,7 @@ import { fetchCommand } from "./commands/fetch.js";
 import { revokeCommand } from "./commands/revoke.js";
 import { checkCommand } from "./commands/check.js";
 import { execCommand } from "./commands/exec.js";
+import { devCommand } from "./commands/dev.js";
 
 export const MAIN_HELP = `vaultgate ${VERSION} — short-lived vault secrets for CI jobs, from the job's own OIDC identity
 
@@ -18,6 +19,7 @@ Commands:
   exec      run a command with the secrets in its environment, its output masked
   check     the pre-deploy gate: prove every secret is there, print none
   revoke    revoke the token and leases of a fetch, remove its files
+  dev       run the embedded dev vault and a local OIDC issuer on 127.0.0.1
 
 Run \`vaultgate <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 check failed, 2 usage or configuration, 3 identity or login,
@@ -30,6 +32,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   check: checkCommand,
   exec: execCommand,
   revoke: revokeCommand,
+  dev: devCommand,
 };
 
 /** main runs the CLI with `argv` (without node and script) and returns the exit code. */
