@@ -26,6 +26,8 @@ export interface VaultFixture {
   values: Record<string, string>;
   /** Number of bulk secrets at secret/app/bulk/NN (key `value`). */
   bulkCount: number;
+  /** AppRole login material (mount `approle`, role `ci`). */
+  approle: { roleId: string; secretId: string };
 }
 
 /** randomSecret returns a fresh random secret value. */
@@ -147,6 +149,11 @@ export async function configureVault(
   // Jenkins: sub is the job URL.
   await role(mounts.jenkins, "deploy", { bound_claims: { sub: "https://jenkins.example.com/job/app/job/deploy/" } });
 
+  await admin.call("POST", "sys/auth/approle", { type: "approle" });
+  await admin.call("POST", "auth/approle/role/ci", { token_policies: ["app-read"], token_ttl: "5m", secret_id_ttl: "1h" });
+  const roleId = String(((await admin.call("GET", "auth/approle/role/ci/role-id")).data as { role_id: string }).role_id);
+  const secretId = String(((await admin.call("POST", "auth/approle/role/ci/secret-id")).data as { secret_id: string }).secret_id);
+
   await admin.call("POST", "sys/mounts/kv1", { type: "kv", options: { version: "1" } });
   await admin.call("POST", "sys/mounts/pki", { type: "pki", config: { max_lease_ttl: "24h" } });
   await admin.call("POST", "pki/root/generate/internal", { common_name: "vaultgate test root", ttl: "24h" });
@@ -179,5 +186,14 @@ export async function configureVault(
     values[name] = randomSecret();
     await admin.putKv2("secret", `app/bulk/${String(i).padStart(2, "0")}`, { value: values[name] });
   }
-  return { addr: admin.addr, rootToken: admin.token, audience: AUDIENCE, issuers, mounts, values, bulkCount };
+  return {
+    addr: admin.addr,
+    rootToken: admin.token,
+    audience: AUDIENCE,
+    issuers,
+    mounts,
+    values,
+    bulkCount,
+    approle: { roleId, secretId },
+  };
 }

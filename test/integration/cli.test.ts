@@ -215,3 +215,45 @@ describe("vaultgate errors and exit codes", () => {
     expectClean(result);
   });
 });
+
+describe("other login methods", () => {
+  it("logs in with AppRole, the secret_id read from a variable", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "vaultgate-cli-")), "s.env");
+    const env = baseEnv({ VAULT_ADDR: vault.addr, CI_SECRET_ID: vault.approle.secretId });
+    const result = await runCli(
+      [
+        "fetch",
+        "--method",
+        "approle",
+        "--role-id",
+        vault.approle.roleId,
+        "--secret-id-variable",
+        "CI_SECRET_ID",
+        "-s",
+        "secret/app/db password | P",
+        "--out",
+        out,
+        "--revoke-now",
+      ],
+      env,
+    );
+    expect(result.code).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe(`P="${vault.values.dbPassword}"\n`);
+    expect(result.stderr).not.toContain(vault.approle.secretId);
+  });
+
+  it("uses an existing token from VAULT_TOKEN and never revokes it", async () => {
+    const created = (await admin.call("POST", "auth/token/create", { policies: ["app-read"], ttl: "10m" })) as {
+      auth: { client_token: string };
+    };
+    const token = created.auth.client_token;
+    const out = join(mkdtempSync(join(tmpdir(), "vaultgate-cli-")), "s.env");
+    const result = await runCli(
+      ["fetch", "--method", "token", "-s", "secret/app/db password | P", "--out", out, "--revoke-now"],
+      baseEnv({ VAULT_ADDR: vault.addr, VAULT_TOKEN: token }),
+    );
+    expect(result.code).toBe(0);
+    expect(await admin.tokenWorks(token)).toBe(true);
+    await admin.call("POST", "auth/token/revoke", { token });
+  });
+});

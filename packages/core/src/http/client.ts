@@ -7,6 +7,7 @@
  */
 import http from "node:http";
 import https from "node:https";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import { getProxyForUrl } from "proxy-from-env";
@@ -124,6 +125,14 @@ export class HttpClient {
         headers,
         agent: this.#agentFor(url),
         ...(url.protocol === "https:" ? this.#tls : {}),
+        // Through a proxy tunnel the TLS socket no longer knows the target host; check the
+        // certificate against it explicitly (an IP address is never sent as SNI).
+        ...(url.protocol === "https:"
+          ? {
+              checkServerIdentity: (_host: string, cert: PeerCertificate) =>
+                checkServerIdentity(url.hostname.replace(/^\[|\]$/g, ""), cert),
+            }
+          : {}),
       });
       const timer = setTimeout(
         () => fail(new NetworkError(`no complete response within ${req.timeoutMs} ms`, "ETIMEDOUT", sent)),
