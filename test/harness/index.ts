@@ -8,3 +8,4 @@ export * from "./platform.js";
 export * from "./github-oidc.js";
 export * from "./cli.js";
 export * from "./schema.js";
+export * from "./tls.js";
