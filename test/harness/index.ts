@@ -9,3 +9,4 @@ export * from "./github-oidc.js";
 export * from "./cli.js";
 export * from "./schema.js";
 export * from "./tls.js";
+export * from "./github-actions.js";

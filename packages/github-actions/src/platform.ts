@@ -1,0 +1,44 @@
+/**
+ * platform — the core's Platform on GitHub Actions. Every value the core reads is
+ * registered with `::add-mask::` at once, as the exact strings maskVariants gives for it
+ * (the value, each line of a multi-line value, their encodings — never a fragment
+ * shorter than the minimum length), so the runner hides it in every later log line.
+ * The platform remembers what it masked, and the exporters refuse any value it has
+ * not masked: nothing can reach GITHUB_ENV, an output or a file unmasked.
+ */
+import { maskVariants, type Logger, type Platform } from "@vaultgate/core";
+import type { Runner } from "./runner/runner.js";
+
+/** GitHubPlatform is a Platform that can tell which values it has masked. */
+export interface GitHubPlatform extends Platform {
+  readonly name: "github";
+  /** isMasked tells whether `value` was registered with the runner. */
+  isMasked(value: string): boolean;
+}
+
+/** githubPlatform builds the Platform of one step on `runner`. */
+export function githubPlatform(runner: Runner): GitHubPlatform {
+  const values = new Set<string>();
+  const registered = new Set<string>();
+  const log: Logger = {
+    debug: (m) => runner.debug(m),
+    info: (m) => runner.info(m),
+    warn: (m) => runner.warning(m),
+    error: (m) => runner.error(m),
+  };
+  return {
+    name: "github",
+    env: runner.env,
+    log,
+    mask(value) {
+      if (value === "" || values.has(value)) return;
+      values.add(value);
+      for (const variant of maskVariants(value, { onWarning: (m) => runner.warning(m) })) {
+        if (registered.has(variant)) continue;
+        registered.add(variant);
+        runner.mask(variant);
+      }
+    },
+    isMasked: (value) => values.has(value),
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * post — the secrets action's post step: revokes the leases and the token recorded in
+ * the main step's state and removes the files it wrote. It runs whether the job passed
+ * or failed (post-if: always()), and reports a failed revocation as a warning: cleaning
+ * up must never change the job's own result.
+ */
+import { readdirSync, rmdirSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { ConfigError, USER_AGENT, VaultClient, removeFile, revokeAll, type SessionState } from "@vaultgate/core";
+import type { GitHubPlatform } from "./platform.js";
+import type { Runner } from "./runner/runner.js";
+import { STATE_NAME } from "./secrets.js";
+
+/** POST_FETCH bounds the post step's requests: a short deadline, few attempts. */
+const POST_FETCH = { concurrency: 4, requestTimeoutSeconds: 10, deadlineSeconds: 30, maxAttempts: 3 };
+
+/** revokeForPost ends the run the main step started; nothing to revoke is not an error. */
+export async function revokeForPost(runner: Runner, platform: GitHubPlatform): Promise<void> {
+  const text = runner.state(STATE_NAME);
+  if (text === "") {
+    runner.info("vaultgate: nothing to revoke.");
+    return;
+  }
+  const state = parseState(text);
+  platform.mask(state.token);
+  const problems: string[] = [];
+  const client = new VaultClient({ vault: state.vault, fetch: POST_FETCH, userAgent: USER_AGENT });
+  client.setToken(state.token);
+  try {
+    const report = await revokeAll(client, state.leases, { keepToken: !state.ownsToken });
+    problems.push(...report.errors);
+    const leases = report.leasesRevoked + report.leasesWithToken;
+    runner.info(
+      `vaultgate: token ${state.ownsToken ? report.token : "kept (it was given as an input)"}, ` +
+        `${leases} lease${leases === 1 ? "" : "s"} revoked.`,
+    );
+  } finally {
+    client.close();
+  }
+  problems.push(...removeFiles(state.files));
+  if (state.files.length > 0) runner.info(`vaultgate: removed ${state.files.length} file(s).`);
+  for (const problem of problems) runner.warning(`vaultgate cleanup: ${problem}`);
+}
+
+/** parseState reads the main step's state, refusing anything that is not one. */
+export function parseState(text: string): SessionState {
+  let parsed: Partial<SessionState>;
+  try {
+    parsed = JSON.parse(text) as Partial<SessionState>;
+  } catch {
+    throw new ConfigError("The main step's state is not JSON; nothing was revoked.");
+  }
+  if (parsed.version !== 1 || typeof parsed.token !== "string" || !parsed.vault?.url) {
+    throw new ConfigError("The main step's state is not a vaultgate state; nothing was revoked.");
+  }
+  return {
+    version: 1,
+    vault: parsed.vault,
+    token: parsed.token,
+    accessor: parsed.accessor,
+    ownsToken: parsed.ownsToken ?? true,
+    leases: parsed.leases ?? [],
+    files: parsed.files ?? [],
+    createdAt: parsed.createdAt ?? "",
+  };
+}
+
+/** removeFiles deletes the files and then their vaultgate-* directories; returns what failed. */
+function removeFiles(files: readonly string[]): string[] {
+  const problems: string[] = [];
+  const dirs = new Set<string>();
+  for (const file of files) {
+    try {
+      removeFile(file);
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+    }
+    if (basename(dirname(file)).startsWith("vaultgate-")) dirs.add(dirname(file));
+  }
+  for (const dir of dirs) {
+    try {
+      if (readdirSync(dir).length === 0) rmdirSync(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") problems.push(`Cannot remove ${dir}: ${String(error)}`);
+    }
+  }
+  return problems;
+}

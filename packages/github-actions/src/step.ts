@@ -1,0 +1,65 @@
+/**
+ * step — the one boundary where an action step meets errors: runStep runs a step and
+ * turns any thrown value (not only an Error) into the step's failure, shown as the
+ * error's message and hint, never a stack. A post step reports failures as warnings.
+ */
+import {
+  AuthError,
+  CheckFailedError,
+  ConfigError,
+  IdentityError,
+  InternalError,
+  OutputError,
+  PermissionDeniedError,
+  SecretNotFoundError,
+  VaultUnavailableError,
+  toVaultgateError,
+  type VaultgateError,
+} from "@vaultgate/core";
+import { githubPlatform, type GitHubPlatform } from "./platform.js";
+import { Runner, processIO, type RunnerIO } from "./runner/runner.js";
+
+/** Step is the body of an action's entry point. */
+export type Step = (runner: Runner, platform: GitHubPlatform) => Promise<void>;
+
+/** StepOptions: the IO (tests pass their own), and whether a failure fails the step. */
+export interface StepOptions {
+  io?: RunnerIO;
+  /** "warning" for post steps: report, but never change the job's result. */
+  onError?: "fail" | "warning";
+}
+
+/** runStep runs `step` and returns its exit code; with the process IO it also sets process.exitCode. */
+export async function runStep(step: Step, options: StepOptions = {}): Promise<number> {
+  const runner = new Runner(options.io ?? processIO());
+  try {
+    await step(runner, githubPlatform(runner));
+  } catch (thrown) {
+    const error = toVaultgateError(thrown);
+    if (options.onError === "warning") runner.warning(describeError(error), { title: errorTitle(error) });
+    else runner.setFailed(describeError(error), { title: errorTitle(error) });
+  }
+  if (!options.io) process.exitCode = runner.exitCode;
+  return runner.exitCode;
+}
+
+/** describeError is the error's message with its hint on the next line. */
+export function describeError(error: VaultgateError): string {
+  return error.hint ? `${error.message}\nHint: ${error.hint}` : error.message;
+}
+
+/** errorTitle names the kind of failure in the annotation's title (instanceof: minified bundles rename classes). */
+export function errorTitle(error: VaultgateError): string {
+  const kinds: [abstract new (...args: never[]) => VaultgateError, string][] = [
+    [ConfigError, "configuration"],
+    [IdentityError, "identity"],
+    [AuthError, "login rejected"],
+    [SecretNotFoundError, "secret not found"],
+    [PermissionDeniedError, "permission denied"],
+    [VaultUnavailableError, "vault unavailable"],
+    [OutputError, "output"],
+    [CheckFailedError, "check failed"],
+    [InternalError, "internal error"],
+  ];
+  return `vaultgate: ${kinds.find(([type]) => error instanceof type)?.[1] ?? "error"}`;
+}

@@ -1,0 +1,145 @@
+// The runner protocol, table-driven: escaping, workflow commands, heredoc file
+// commands and their refusals, inputs and booleans, failure.
+import { describe, expect, it } from "vitest";
+import { ConfigError, OutputError } from "@vaultgate/core";
+import {
+  assertExportableName,
+  escapeData,
+  escapeProperty,
+  formatCommand,
+  inputVariable,
+  keyValueMessage,
+  newDelimiter,
+} from "@vaultgate/github-actions";
+import { testRunner } from "./helpers.js";
+
+describe("escaping", () => {
+  it.each([
+    ["plain", "plain", "plain"],
+    ["100%", "100%25", "100%25"],
+    ["a\r\nb", "a%0D%0Ab", "a%0D%0Ab"],
+    ["k: v, w", "k: v, w", "k%3A v%2C w"],
+    ["%0A", "%250A", "%250A"],
+  ])("%j → data %j, property %j", (text, data, property) => {
+    expect(escapeData(text)).toBe(data);
+    expect(escapeProperty(text)).toBe(property);
+  });
+
+  it("formats commands with properties, leaving out empty ones", () => {
+    expect(formatCommand("error", "bad\nthing", { title: "vaultgate: login", file: undefined, line: 3 })).toBe(
+      "::error title=vaultgate%3A login,line=3::bad%0Athing",
+    );
+    expect(formatCommand("debug", "x")).toBe("::debug::x");
+  });
+});
+
+describe("file commands", () => {
+  it("writes name<<delimiter records with a fresh 128-bit delimiter", () => {
+    const d = newDelimiter();
+    expect(d).toMatch(/^vaultgate_[0-9a-f]{32}$/);
+    expect(newDelimiter()).not.toBe(d);
+    expect(keyValueMessage("NAME", "line 1\nline 2", d)).toBe(`NAME<<${d}\nline 1\nline 2\n${d}\n`);
+  });
+
+  it("refuses a value or a name that contains the delimiter, without echoing the value", () => {
+    const d = newDelimiter();
+    const error = (() => {
+      try {
+        keyValueMessage("NAME", `secret-value\n${d}\nEVIL=1`, d);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(OutputError);
+    expect((error as Error).message).not.toContain("secret-value");
+    expect(() => keyValueMessage(`A${d}`, "v", d)).toThrow(OutputError);
+  });
+
+  it.each(["", "A=B", "A<<B", "A\nB"])("refuses the name %j", (name) => {
+    expect(() => keyValueMessage(name, "v")).toThrow(ConfigError);
+  });
+
+  it.each([
+    ["DB_PASSWORD", true],
+    ["_x1", true],
+    ["1ABC", false],
+    ["DB-PASSWORD", false],
+    ["A B", false],
+    ["NODE_OPTIONS", false],
+    ["node_options", false],
+  ])("env name %j valid: %s", (name, ok) => {
+    const check = () => assertExportableName(name, "test");
+    if (ok) expect(check).not.toThrow();
+    else expect(check).toThrow(ConfigError);
+  });
+
+  it("appends outputs, env, state and summary to their files", () => {
+    const t = testRunner();
+    t.runner.setOutput("out", "1");
+    t.runner.exportVariable("VAR", "two\nlines");
+    t.runner.saveState("vaultgate", "{}");
+    t.runner.appendSummary("### title");
+    expect(t.file("GITHUB_OUTPUT")).toMatch(/^out<<(vaultgate_\w+)\n1\n\1\n$/);
+    expect(t.file("GITHUB_ENV")).toMatch(/^VAR<<(vaultgate_\w+)\ntwo\nlines\n\1\n$/);
+    expect(t.file("GITHUB_STATE")).toMatch(/^vaultgate<<(vaultgate_\w+)\n\{\}\n\1\n$/);
+    expect(t.file("GITHUB_STEP_SUMMARY")).toBe("### title\n");
+    expect(t.out()).toBe("");
+  });
+
+  it("says so when the runner gave no file command file", () => {
+    const t = testRunner({ GITHUB_ENV: undefined });
+    expect(() => t.runner.exportVariable("A", "b")).toThrow(/GITHUB_ENV is not set/);
+  });
+});
+
+describe("Runner", () => {
+  it.each([
+    ["url", "INPUT_URL"],
+    ["export-env", "INPUT_EXPORT-ENV"],
+    ["jwtGithubAudience", "INPUT_JWTGITHUBAUDIENCE"],
+    ["my input", "INPUT_MY_INPUT"],
+  ])("reads input %j from %s", (name, variable) => {
+    expect(inputVariable(name)).toBe(variable);
+    expect(testRunner({ [variable]: "  value \n" }).runner.input(name)).toBe("value");
+  });
+
+  it.each([
+    ["true", true],
+    ["True", true],
+    ["TRUE", true],
+    ["false", false],
+    ["False", false],
+    ["", undefined],
+  ])("reads boolean %j as %s", (text, value) => {
+    expect(testRunner({ INPUT_FLAG: text }).runner.booleanInput("flag")).toBe(value);
+  });
+
+  it.each(["yes", "1", "tru", "on"])("refuses the boolean %j", (text) => {
+    expect(() => testRunner({ INPUT_FLAG: text }).runner.booleanInput("flag")).toThrow(/Input flag must be true or false/);
+  });
+
+  it("writes workflow commands, indents log lines that would read as one, and fails with exit code 1", () => {
+    const t = testRunner({ STATE_vaultgate: "{}" });
+    t.runner.mask("a%b\nc");
+    t.runner.debug("d");
+    t.runner.info("hello\n::set-env name=X::y");
+    t.runner.warning("w", { title: "t" });
+    expect(t.runner.state("vaultgate")).toBe("{}");
+    expect(t.runner.exitCode).toBe(0);
+    t.runner.setFailed("broken", { title: "vaultgate: x" });
+    t.runner.setFailed("plain", { annotation: false });
+    expect(t.runner.exitCode).toBe(1);
+    expect(t.out()).toBe(
+      [
+        "::add-mask::a%25b%0Ac",
+        "::debug::d",
+        "hello",
+        " ::set-env name=X::y",
+        "::warning title=t::w",
+        "::error title=vaultgate%3A x::broken",
+        "plain",
+        "",
+      ].join("\n"),
+    );
+  });
+});

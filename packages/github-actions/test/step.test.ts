@@ -1,0 +1,179 @@
+// The GitHub platform and the step boundary: masks registered once as maskVariants
+// gives them, exports refused for unmasked values, any thrown value turned into the
+// step's failure (message and hint, no stack), post steps only warning; inputs.
+import { describe, expect, it } from "vitest";
+import { ConfigError, IdentityError, maskVariants, type FetchedSecret, type SessionState } from "@vaultgate/core";
+import {
+  CONNECTION_INPUTS,
+  UNSUPPORTED_INPUTS,
+  aliasedBoolean,
+  exportSecrets,
+  githubPlatform,
+  loginMethod,
+  parseState,
+  readConnection,
+  readSecretsInputs,
+  runStep,
+  type FetchedJob,
+} from "@vaultgate/github-actions";
+import { testRunner } from "./helpers.js";
+
+const masks = (out: string) =>
+  out
+    .split("\n")
+    .filter((l) => l.startsWith("::add-mask::"))
+    .map((l) => l.slice("::add-mask::".length).replaceAll("%0D", "\r").replaceAll("%0A", "\n").replaceAll("%25", "%"));
+
+describe("githubPlatform", () => {
+  it("registers exactly the maskVariants of each value, each string once", () => {
+    const t = testRunner();
+    const platform = githubPlatform(t.runner);
+    const value = "first-line-secret\nsecond-line-secret";
+    platform.mask(value);
+    platform.mask(value);
+    platform.mask("");
+    expect(masks(t.out())).toEqual(maskVariants(value));
+    expect(platform.isMasked(value)).toBe(true);
+    expect(platform.isMasked("other")).toBe(false);
+    expect(platform.name).toBe("github");
+  });
+
+  it("warns about short values, never printing them", () => {
+    const t = testRunner();
+    githubPlatform(t.runner).mask("abc12");
+    expect(t.out()).toMatch(/^::warning::A secret value shorter than 8 characters/m);
+    expect(t.out().replace(/^::add-mask::.*$/gm, "")).not.toContain("abc12");
+  });
+});
+
+const state: SessionState = {
+  version: 1,
+  vault: { url: "http://127.0.0.1:1", namespace: undefined, tls: { caCert: undefined, clientCert: undefined, clientKey: undefined, skipVerify: false }, headers: {} },
+  token: "s.token-value",
+  accessor: undefined,
+  ownsToken: true,
+  leases: [],
+  files: [],
+  createdAt: "",
+}; // prettier-ignore
+
+function secret(envName: string, value: string): FetchedSecret {
+  return { envName, outputName: envName.toLowerCase(), value, path: "secret/app", apiPath: "secret/data/app", origin: "test", leaseId: undefined };
+} // prettier-ignore
+
+describe("exportSecrets", () => {
+  const inputs = (files: boolean) => ({
+    config: undefined as never,
+    exportEnv: true,
+    files,
+    exportToken: false,
+    outputToken: false,
+  });
+  const job = (secrets: FetchedSecret[]): FetchedJob => ({
+    result: { secrets, leases: [], skipped: [], reads: [] },
+    token: state.token,
+    state: { ...state },
+  });
+
+  it("refuses to export anything when one value was not masked", () => {
+    const t = testRunner();
+    const platform = githubPlatform(t.runner);
+    platform.mask(state.token);
+    platform.mask("masked-value-1");
+    const j = job([secret("A", "masked-value-1"), secret("B", "never-masked-2")]);
+    expect(() => exportSecrets(t.runner, platform, j, inputs(false))).toThrow(/before it was masked; nothing was exported/);
+    expect(t.file("GITHUB_ENV") + t.file("GITHUB_OUTPUT")).toBe("");
+  });
+
+  it("exports outputs and env, and records planned files in the state before writing them", () => {
+    const t = testRunner();
+    const platform = githubPlatform(t.runner);
+    for (const v of [state.token, "value-number-one"]) platform.mask(v);
+    exportSecrets(t.runner, platform, job([secret("ONE", "value-number-one")]), inputs(true));
+    expect(t.file("GITHUB_ENV")).toMatch(
+      /^ONE<<(\w+)\nvalue-number-one\n\1\nONE_FILE<<(\w+)\n.*\/vaultgate-[0-9a-f]{12}\/ONE\n\2\n$/,
+    );
+    const saved = parseState(t.file("GITHUB_STATE").split("\n")[1] ?? "");
+    expect(saved.files).toEqual([expect.stringMatching(/\/vaultgate-[0-9a-f]{12}\/ONE$/)]);
+  });
+});
+
+describe("runStep", () => {
+  it.each([
+    [new IdentityError("No token.", { hint: "Add it." }), "::error title=vaultgate%3A identity::No token.%0AHint: Add it."],
+    [new ConfigError("Bad input."), "::error title=vaultgate%3A configuration::Bad input."],
+    [
+      new TypeError("x is undefined"),
+      "::error title=vaultgate%3A internal error::Unexpected error: x is undefined%0AHint: This is a bug",
+    ],
+    ["a thrown string", "::error title=vaultgate%3A internal error::Unexpected error: a thrown string%0AHint: "],
+  ])("turns %s into the step's failure", async (thrown, line) => {
+    const t = testRunner();
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a non-Error rejection is the case under test
+    const code = await runStep(() => Promise.reject(thrown), { io: t.io });
+    expect(code).toBe(1);
+    expect(t.out().startsWith(line)).toBe(true);
+    expect(t.out()).not.toMatch(/\n\s+at /);
+  });
+
+  it("only warns in a post step", async () => {
+    const t = testRunner();
+    const code = await runStep(() => Promise.reject(new IdentityError("gone")), { io: t.io, onError: "warning" });
+    expect(code).toBe(0);
+    expect(t.out()).toBe("::warning title=vaultgate%3A identity::gone\n");
+  });
+});
+
+describe("inputs", () => {
+  it.each([
+    [{ method: "" }, ""],
+    [{ method: "JWT" }, "jwt"],
+    [{ method: "", token: "s.x" }, "token"],
+    [{ method: "approle", token: "" }, "approle"],
+  ])("login method of %j is %j", (inputs, method) => {
+    expect(loginMethod(inputs)).toBe(method);
+  });
+
+  it.each(["github", "userpass", "ldap"])("refuses vault-action's %s method with the reason", (method) => {
+    expect(() => loginMethod({ method })).toThrow(/is not supported: .*method: jwt/);
+  });
+
+  it.each(Object.keys(UNSUPPORTED_INPUTS))("refuses the vault-action input %s before anything else", (name) => {
+    const t = testRunner({ [`INPUT_${name.toUpperCase()}`]: "x", INPUT_URL: "http://127.0.0.1:1" });
+    expect(() => readConnection(t.runner, "/")).toThrow(new RegExp(`^The input ${name} is not supported`));
+  });
+
+  it("maps vault-action names onto the one schema, and refuses two names that disagree", () => {
+    const t = testRunner({ INPUT_URL: "http://127.0.0.1:1", INPUT_JWTGITHUBAUDIENCE: "aud", INPUT_PATH: "gh", INPUT_ROLE: "r" });
+    const { config } = readConnection(t.runner, "/");
+    expect(config.auth).toMatchObject({ method: "jwt", mount: "gh", role: "r", audience: "aud" });
+    const both = testRunner({ INPUT_URL: "http://127.0.0.1:1", INPUT_AUDIENCE: "a", INPUT_JWTGITHUBAUDIENCE: "b" });
+    expect(() => readConnection(both.runner, "/")).toThrow(/twice with different values/);
+    expect(CONNECTION_INPUTS).toContain("jwtGithubAudience");
+  });
+
+  it("reads export-env/exportEnv as one switch, defaulting to true", () => {
+    const read = (env: Record<string, string>) => aliasedBoolean(testRunner(env).runner, ["export-env", "exportEnv"], true);
+    expect(read({})).toBe(true);
+    expect(read({ INPUT_EXPORTENV: "false" })).toBe(false);
+    expect(read({ "INPUT_EXPORT-ENV": "false", INPUT_EXPORTENV: "false" })).toBe(false);
+    expect(() => read({ "INPUT_EXPORT-ENV": "true", INPUT_EXPORTENV: "false" })).toThrow(/disagree/);
+  });
+
+  it("makes every secret optional with ignoreNotFound", () => {
+    const t = testRunner({
+      INPUT_URL: "http://127.0.0.1:1",
+      INPUT_SECRETS: "secret/a k | A\nsecret/b k | B",
+      INPUT_IGNORENOTFOUND: "true",
+    });
+    expect(readSecretsInputs(t.runner, "/").config.secrets.map((s) => s.required)).toEqual([false, false]);
+  });
+});
+
+describe("parseState", () => {
+  it("reads a state and refuses what is not one", () => {
+    expect(parseState(JSON.stringify(state)).token).toBe(state.token);
+    expect(() => parseState("not json")).toThrow(ConfigError);
+    expect(() => parseState('{"version":2}')).toThrow(/not a vaultgate state/);
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * github-tools — the GitHub tools the suites run: actionlint (lints workflows and the
+ * local actions' metadata they use) and nektos/act (runs a workflow on this host). Both
+ * are built once from the Go module proxy and cached outside the repository; a tool that
+ * cannot be built is an error, never a skip.
+ */
+import { execFile, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const SCRIPTS = {
+  actionlint: fileURLToPath(new URL("../servers/build-actionlint.sh", import.meta.url)),
+  act: fileURLToPath(new URL("../servers/build-act.sh", import.meta.url)),
+} as const;
+
+/** ensureTool returns the path of the tool's binary, building it on first use (VAULTGATE_<TOOL>_BIN overrides). */
+export async function ensureTool(tool: keyof typeof SCRIPTS): Promise<string> {
+  const explicit = process.env[`VAULTGATE_${tool.toUpperCase()}_BIN`];
+  if (explicit) return explicit;
+  try {
+    const { stdout } = await promisify(execFile)("bash", [SCRIPTS[tool]], {
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 20 * 60 * 1000,
+    });
+    const bin = stdout.trim().split("\n").pop();
+    if (!bin) throw new Error("the build script printed no binary path");
+    return bin;
+  } catch (error) {
+    const detail = (error as { stderr?: string }).stderr?.split("\n").slice(-15).join("\n") ?? String(error);
+    throw new Error(`${tool} could not be built (${SCRIPTS[tool]}):\n${detail}`, { cause: error });
+  }
+}
+
+/** ToolRun is an exited tool process. */
+export interface ToolRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** runTool runs a binary and captures its output; a non-zero exit is returned, not thrown. */
+export function runTool(
+  bin: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
+): Promise<ToolRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: "pipe" });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}

@@ -1,0 +1,64 @@
+// actionlint over this repository's workflows and, through them, both actions'
+// action.yml (inputs, runs.using node24, the dist/ files they name), plus a workflow
+// that passes every hashicorp/vault-action input: each is declared, so a migrated step
+// gets no "Unexpected input" warning. actionlint is built from the Go module proxy
+// (test/servers/build-actionlint.sh); a missing tool fails the suite.
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT, actionMetadata, ensureTool, runTool } from "@vaultgate/test-harness";
+
+/** VAULT_ACTION_INPUTS lists every input of hashicorp/vault-action v3's action.yml. */
+const VAULT_ACTION_INPUTS = [
+  "url", "secrets", "pki", "namespace", "method", "role", "path", "token", "roleId", "secretId", "githubToken",
+  "kubernetesTokenPath", "username", "password", "authPayload", "extraHeaders", "exportEnv", "exportToken", "outputToken",
+  "caCertificate", "clientCertificate", "clientKey", "tlsSkipVerify", "jwtPrivateKey", "jwtKeyPassword", "jwtGithubAudience",
+  "jwtTtl", "secretEncodingType", "ignoreNotFound",
+]; // prettier-ignore
+
+let actionlint: string;
+beforeAll(
+  async () => {
+    actionlint = await ensureTool("actionlint");
+  },
+  20 * 60 * 1000,
+);
+
+const lint = (cwd: string) => runTool(actionlint, ["-no-color", "-oneline", "-shellcheck=", "-pyflakes="], { cwd });
+
+/** project makes a scratch repository whose actions/ is this one's, with one workflow. */
+function project(workflow: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "vaultgate-actionlint-"));
+  mkdirSync(join(dir, ".github/workflows"), { recursive: true });
+  mkdirSync(join(dir, ".git"));
+  symlinkSync(join(REPO_ROOT, "actions"), join(dir, "actions"));
+  writeFileSync(join(dir, ".github/workflows/migrated.yml"), workflow);
+  return dir;
+}
+
+const job = (steps: string) =>
+  `on: push\npermissions:\n  contents: read\n  id-token: write\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n${steps}`;
+
+describe("actionlint", () => {
+  it("passes this repository's workflows and the action.yml files they use", async () => {
+    const result = await lint(REPO_ROOT);
+    expect(result.stdout + result.stderr).toBe("");
+    expect(result.code).toBe(0);
+  });
+
+  it("accepts every hashicorp/vault-action input on actions/secrets", async () => {
+    const declared = Object.keys(actionMetadata("secrets").inputs);
+    expect(VAULT_ACTION_INPUTS.filter((name) => !declared.includes(name))).toEqual([]);
+    const withBlock = VAULT_ACTION_INPUTS.map((name) => `          ${name}: "x"`).join("\n");
+    const result = await lint(project(job(`      - uses: ./actions/secrets\n        with:\n${withBlock}\n`)));
+    expect(result.stdout + result.stderr).toBe("");
+    expect(result.code).toBe(0);
+  });
+
+  it("reads the actions' metadata: an undeclared input is reported", async () => {
+    const result = await lint(project(job("      - uses: ./actions/check\n        with:\n          exportEnv: true\n")));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/input "exportEnv" is not defined in action "vaultgate check"/);
+  });
+});

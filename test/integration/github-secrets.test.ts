@@ -1,0 +1,278 @@
+// actions/secrets run from its committed dist/ as the GitHub runner runs it (INPUT_*,
+// file commands, the ID token endpoint), against the real OpenBao: exact masks, the
+// env file's heredoc records, outputs, files, the post step's revocation, a
+// vault-action input block unchanged, and the missing id-token permission.
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { importJWK, jwtVerify } from "jose";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { maskVariants } from "@vaultgate/core";
+import {
+  ACTIONS,
+  VaultAdmin,
+  newRunnerJob,
+  runActionStep,
+  startGitHubOidc,
+  type GitHubOidcServer,
+  type StepOptions,
+  type StepRun,
+} from "@vaultgate/test-harness";
+
+const vault = inject("vault");
+const admin = new VaultAdmin(vault.addr, vault.rootToken);
+let oidc: GitHubOidcServer;
+
+beforeAll(async () => {
+  oidc = await startGitHubOidc(vault.issuers.github);
+});
+afterAll(() => oidc.close());
+
+const main = (options: StepOptions) =>
+  runActionStep("secrets", ACTIONS.secrets.main, { ...options, env: { ...oidc.env, ...options.env } });
+const post = (run: StepRun, options: StepOptions = {}) =>
+  runActionStep("secrets", ACTIONS.secrets.post, { ...options, state: run.state });
+
+const connection = { url: vault.addr, role: "deploy", audience: vault.audience };
+
+/** stateToken returns the vault token the main step handed to its post step. */
+function stateToken(run: StepRun): string {
+  const record = run.records.state.find(([, value]) => value !== "");
+  if (!record) throw new Error("the main step saved no state");
+  return (JSON.parse(record[1]) as { token: string }).token;
+}
+
+/** idTokens returns the mask entries that are ID tokens signed by the local GitHub issuer. */
+async function idTokens(masks: readonly string[]): Promise<string[]> {
+  const key = await importJWK(vault.issuers.github.publicJwk, "RS256");
+  const found: string[] = [];
+  for (const m of masks.filter((x) => /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/.test(x))) {
+    await jwtVerify(m, key, { issuer: vault.issuers.github.issuer, audience: vault.audience });
+    found.push(m);
+  }
+  return found;
+}
+
+/** expectNoLeak checks that no value appears in the step's log outside its ::add-mask:: lines. */
+function expectNoLeak(run: StepRun, values: readonly string[]): void {
+  const log = `${run.stdout
+    .split("\n")
+    .filter((l) => !l.startsWith("::add-mask::"))
+    .join("\n")}\n${run.stderr}`;
+  for (const v of values) expect(log.includes(v), "a secret value leaked into the step's log").toBe(false);
+  expect(log).not.toMatch(/\n\s+at /);
+}
+
+/** expectHeredocFile checks the runner's record format: one fresh vaultgate_<128 bits> delimiter per value. */
+function expectHeredocFile(text: string, count: number): void {
+  const heads = [...text.matchAll(/^[A-Za-z_][\w-]*<<(vaultgate_[0-9a-f]{32})$/gm)].map((m) => m[1]);
+  expect(heads).toHaveLength(count);
+  expect(new Set(heads).size).toBe(count);
+  for (const d of heads) expect(text).toMatch(new RegExp(`^${d}$`, "m"));
+}
+
+describe("actions/secrets: main and post from dist/", () => {
+  it("masks every value and its variants before exporting, writes heredoc records, and post revokes", async () => {
+    const run = await main({
+      inputs: {
+        ...connection,
+        secrets: [
+          "secret/data/app/db password | DB_PASSWORD",
+          "secret/data/app/db username | DB_USER",
+          "secret/app/api token | API_TOKEN",
+          "secret/app/cert pem | TLS_KEY",
+          "secret/app/config settings.db.password | JSON_PASSWORD",
+          "kv1/app/legacy password",
+        ].join("\n"),
+      },
+    });
+    expect(run.code, run.stdout).toBe(0);
+    const v = vault.values;
+    const expected = {
+      DB_PASSWORD: v.dbPassword!,
+      DB_USER: v.dbUser!,
+      API_TOKEN: v.apiToken!,
+      TLS_KEY: v.multiline!,
+      JSON_PASSWORD: v.jsonPassword!,
+      PASSWORD: v.legacyPassword!,
+    };
+    expect(run.env).toEqual(expected);
+    expect(run.outputs).toEqual({ ...expected, PASSWORD: undefined, password: v.legacyPassword });
+    expectHeredocFile(run.files.env, 6);
+    expectHeredocFile(run.files.output, 6);
+
+    // The exact ::add-mask:: lines: every maskVariants string of every value, the
+    // request token, the ID token and the vault token — each once, nothing else.
+    const token = stateToken(run);
+    const ids = await idTokens(run.masks);
+    expect(ids).toHaveLength(1);
+    const sources = [oidc.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, ...ids, token, ...Object.values(expected)];
+    const want = [...new Set(sources.flatMap((s) => maskVariants(s)))];
+    expect([...run.masks].sort()).toEqual(want.sort());
+    expect(new Set(run.masks).size).toBe(run.masks.length);
+    // Each value's variants were registered before the step said it had read them, and
+    // the exports only happen after that line.
+    const readLine = run.stdout.indexOf("vaultgate: read 6 values");
+    expect(readLine).toBeGreaterThan(run.stdout.lastIndexOf("::add-mask::"));
+    expect(run.masks).toContain(v.multiline!.split("\n")[1]);
+    expectNoLeak(run, [...Object.values(expected), token]);
+
+    expect(await admin.tokenWorks(token)).toBe(true);
+    const cleanup = await post(run);
+    expect(cleanup.code).toBe(0);
+    expect(cleanup.stdout).toContain("vaultgate: token revoked");
+    expect(cleanup.commands.filter((c) => c.name === "warning" || c.name === "error")).toEqual([]);
+    expect(await admin.tokenWorks(token)).toBe(false);
+    expectNoLeak(cleanup, [token]);
+  });
+
+  it("runs a hashicorp/vault-action input block unchanged", async () => {
+    // Copied as a user would have it under `with:` for hashicorp/vault-action@v3.
+    const run = await main({
+      inputs: {
+        url: vault.addr,
+        method: "jwt",
+        path: "jwt",
+        role: "deploy",
+        jwtGithubAudience: vault.audience,
+        exportEnv: "true",
+        tlsSkipVerify: "false",
+        secrets: `secret/data/app/db password | DB_PASSWORD ;
+          secret/data/app/api token | API_TOKEN ;
+          secret/data/app/api "api-key" ;
+          secret/data/app/api tls.crt`,
+      },
+    });
+    expect(run.code, run.stdout).toBe(0);
+    const v = vault.values;
+    expect(run.env).toEqual({ DB_PASSWORD: v.dbPassword, API_TOKEN: v.apiToken, APIKEY: v.apiKey, TLS__CRT: v.dotted });
+    expect(run.outputs).toEqual({ DB_PASSWORD: v.dbPassword, API_TOKEN: v.apiToken, apikey: v.apiKey, tls__crt: v.dotted });
+    expect(oidc.audiences.at(-1)).toBe(vault.audience);
+    const token = stateToken(run);
+    await post(run);
+    expect(await admin.tokenWorks(token)).toBe(false);
+  });
+
+  it("writes 0600 files under RUNNER_TEMP with path outputs, and post removes them", async () => {
+    const job = newRunnerJob();
+    const run = await main({
+      job,
+      inputs: {
+        ...connection,
+        files: "true",
+        "export-env": "false",
+        secrets: "secret/app/db password | DB_PASSWORD\nsecret/app/cert pem | TLS_KEY",
+      },
+    });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.env).toEqual({});
+    const file = run.outputs.DB_PASSWORD_file!;
+    const pem = run.outputs.TLS_KEY_file!;
+    expect(dirname(file)).toMatch(new RegExp(`^${job.temp}/vaultgate-[0-9a-f]{12}$`));
+    expect(readFileSync(file, "utf8")).toBe(vault.values.dbPassword);
+    expect(readFileSync(pem, "utf8")).toBe(vault.values.multiline);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(file)).mode & 0o777).toBe(0o700);
+    const withEnv = await main({
+      job,
+      inputs: { ...connection, files: "true", secrets: "secret/app/db password | DB_PASSWORD" },
+    });
+    expect(withEnv.env.DB_PASSWORD_FILE).toBe(withEnv.outputs.DB_PASSWORD_file);
+    for (const r of [run, withEnv]) expect((await post(r, { job })).code).toBe(0);
+    expect(existsSync(file) || existsSync(dirname(file)) || existsSync(withEnv.outputs.DB_PASSWORD_file!)).toBe(false);
+  });
+
+  it("records a dynamic secret's lease and post revokes it", async () => {
+    const job = newRunnerJob();
+    writeFileSync(
+      join(job.workspace, "vaultgate.yml"),
+      "secrets:\n  - { path: pki/issue/app, key: certificate, name: TLS_CERT, method: POST, params: { common_name: gh.example.com, ttl: 10m } }\n",
+    );
+    const run = await main({
+      job,
+      inputs: { ...connection, manifest: "vaultgate.yml", exportToken: "true", outputToken: "true" },
+    });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.env.TLS_CERT).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    const state = JSON.parse(run.state.vaultgate!) as { leases: { leaseId: string }[]; token: string };
+    expect(state.leases).toHaveLength(1);
+    expect(run.env.VAULT_TOKEN).toBe(state.token);
+    expect(run.outputs.vault_token).toBe(state.token);
+    expect(await admin.leaseExists(state.leases[0]!.leaseId)).toBe(true);
+    const cleanup = await post(run, { job });
+    expect(cleanup.stdout).toContain("1 lease revoked");
+    expect(await admin.leaseExists(state.leases[0]!.leaseId)).toBe(false);
+  });
+
+  it("skips a missing secret with ignoreNotFound, and otherwise fails and revokes at once", async () => {
+    const secrets = "secret/data/app/db password | DB_PASSWORD ; secret/data/app/nope password | NOPE";
+    const lenient = await main({ inputs: { ...connection, secrets, ignoreNotFound: "true" } });
+    expect(lenient.code, lenient.stdout).toBe(0);
+    expect(lenient.env).toEqual({ DB_PASSWORD: vault.values.dbPassword });
+    expect(lenient.commands.find((c) => c.name === "warning")?.message).toMatch(
+      /Optional secret skipped: Secret not found: secret\/data\/app\/nope/,
+    );
+    await post(lenient);
+
+    const strict = await main({ inputs: { ...connection, secrets } });
+    expect(strict.code).toBe(1);
+    const error = strict.commands.find((c) => c.name === "error");
+    expect(error?.properties.title).toBe("vaultgate: secret not found");
+    expect(error?.message).toMatch(/^Secret not found: secret\/data\/app\/nope \(inputs secrets line 1\)\.\nHint: /);
+    expect(strict.files.env).toBe("");
+    expect(strict.files.output).toBe("");
+    expect(strict.state.vaultgate).toBe("");
+    expect(await admin.tokenWorks(stateToken(strict))).toBe(false);
+    expectNoLeak(strict, [vault.values.dbPassword!]);
+  });
+
+  it("without `permissions: id-token: write` says exactly that, with no stack", async () => {
+    const run = await main({
+      inputs: connection,
+      env: { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined },
+    });
+    expect(run.code).toBe(1);
+    expect(run.commands).toEqual([
+      {
+        name: "error",
+        properties: { title: "vaultgate: identity" },
+        message:
+          "GitHub did not give this job an OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN are not set.\n" +
+          "Hint: Add `permissions: id-token: write` to the job (or workflow), next to `contents: read`. " +
+          "Pull requests from forks never receive an ID token.",
+      },
+    ]);
+    expect(run.stderr).toBe("");
+    expect(run.files.state + run.files.env + run.files.output).toBe("");
+  });
+
+  it("refuses unsupported vault-action inputs and env names a shell cannot read, before logging in", async () => {
+    const pki = await main({ inputs: { ...connection, pki: "pki/issue/app {common_name: x}" } });
+    expect(pki.code).toBe(1);
+    expect(pki.commands[0]?.message).toMatch(/^The input pki is not supported: .*method: POST/);
+    const badName = await main({ inputs: { ...connection, secrets: "secret/app/db password | DB-PASSWORD" } });
+    expect(badName.code).toBe(1);
+    expect(badName.commands[0]?.message).toMatch(
+      /"DB-PASSWORD" \(inputs secrets line 1\) is not a valid environment variable name/,
+    );
+    for (const r of [pki, badName]) expect(r.files.state).toBe("");
+  });
+
+  it("post warns, and never fails the job, when the vault cannot be reached", async () => {
+    const state = JSON.stringify({
+      version: 1,
+      vault: { url: "http://127.0.0.1:9", tls: { skipVerify: false }, headers: {} },
+      token: "s.gone",
+      leases: [],
+      files: [],
+    });
+    const run = await runActionStep("secrets", ACTIONS.secrets.post, { state: { vaultgate: state } });
+    expect(run.code).toBe(0);
+    expect(
+      run.commands
+        .filter((c) => c.name === "warning")
+        .map((c) => c.message)
+        .join("\n"),
+    ).toMatch(/vaultgate cleanup: token: /);
+    expect(run.commands.some((c) => c.name === "error")).toBe(false);
+  });
+});
