@@ -63,12 +63,24 @@ export interface RunningDev {
 
 /** devCommand runs `vaultgate dev` until SIGINT or SIGTERM. */
 export async function devCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const running = await startDev(argv, ctx);
+  // Listen first: a Ctrl-C during start-up still ends in an orderly stop.
+  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  const stopped = new Promise<NodeJS.Signals>((done) => (onSignal = done));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let running: RunningDev | undefined;
+  try {
+    running = await startDev(argv, ctx);
+  } finally {
+    if (!running) {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+  }
   if (!running) return 0;
-  const signal = await new Promise<NodeJS.Signals>((done) => {
-    process.once("SIGINT", done);
-    process.once("SIGTERM", done);
-  });
+  const signal = await stopped;
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
   await running.stop();
   ctx.platform({}).log.info(`devvault stopped (${signal}); its tokens, leases and secrets are gone`);
   return 0;

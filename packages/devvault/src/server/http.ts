@@ -53,8 +53,9 @@ export function createDevServer(
       const started = Date.now();
       void answer(state, issuer(), req, Buffer.concat(chunks)).then((reply) => {
         write(res, req.method, reply);
-        const path = (req.url ?? "/").split("?")[0] ?? "/";
-        onRequest?.({ method: req.method ?? "GET", path, status: reply.status, ms: Date.now() - started });
+        const [path = "/", query = ""] = (req.url ?? "/").split("?");
+        const method = req.method === "GET" && /(^|&)list=true(&|$)/.test(query) ? "LIST" : (req.method ?? "GET");
+        onRequest?.({ method, path, status: reply.status, ms: Date.now() - started });
       });
     });
   });
