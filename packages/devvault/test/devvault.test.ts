@@ -142,6 +142,32 @@ describe("API surface", () => {
     expect((await api("PUT", "sys/policies/acl/q", { body: { policy: "path {" } })).status).toBe(400);
   });
 
+  it("verifies logins against a jwks_url (here its own issuer's JWKS)", async () => {
+    dv = await startDevVault();
+    const api = client(dv);
+    await api("POST", "sys/auth/jwks", { body: { type: "jwt" } });
+    expect((await api("POST", "auth/jwks/config", { body: { jwks_url: `${dv.issuer.url}/jwks` } })).status).toBe(204);
+    await api("POST", "auth/jwks/role/r", { body: { role_type: "jwt", bound_audiences: ["a"], user_claim: "sub" } });
+    const login = await api("POST", "auth/jwks/login", {
+      token: null,
+      body: { role: "r", jwt: await dv.issuer.platformToken("github", "a") },
+    });
+    expect(login.status).toBe(200);
+    const both = await api("POST", "auth/jwks/config", {
+      body: { jwks_url: "http://127.0.0.1:9/", jwt_validation_pubkeys: ["x"] },
+    });
+    expect(both.status).toBe(400);
+  });
+
+  it("refuses to renew a lease that is not renewable", async () => {
+    dv = await startDevVault({ seed: { secrets: { db: { type: "database", roles: { fixed: { renewable: false } } } } } });
+    const api = client(dv);
+    const creds = await api("GET", "db/creds/fixed");
+    expect(creds.json).toMatchObject({ renewable: false, lease_duration: 3600 });
+    const renew = await api("PUT", "sys/leases/renew", { body: { lease_id: creds.json?.lease_id } });
+    expect(renew).toMatchObject({ status: 400, json: { errors: ["lease is not renewable"] } });
+  });
+
   it("refuses to listen beyond loopback", async () => {
     await expect(startDevVault({ host: "0.0.0.0" })).rejects.toThrow(/loopback only/);
   });
