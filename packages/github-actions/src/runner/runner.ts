@@ -76,15 +76,17 @@ export class Runner {
     this.#line(formatCommand("debug", message));
   }
 
-  /** notice, warning and error write annotations. */
+  /** notice writes a notice annotation. */
   notice(message: string, properties: AnnotationProperties = {}): void {
     this.#line(formatCommand("notice", message, { ...properties }));
   }
 
+  /** warning writes a warning annotation. */
   warning(message: string, properties: AnnotationProperties = {}): void {
     this.#line(formatCommand("warning", message, { ...properties }));
   }
 
+  /** error writes an error annotation; it does not fail the step (setFailed does). */
   error(message: string, properties: AnnotationProperties = {}): void {
     this.#line(formatCommand("error", message, { ...properties }));
   }
