@@ -75,6 +75,19 @@ describe.each(TARGETS)("$name", ({ name }) => {
     }
   });
 
+  it("an admin looks a token up and revokes it by accessor, never seeing the token", async () => {
+    const t = target();
+    const token = await t.login();
+    const accessor = ((await t.api("GET", "auth/token/lookup-self", { token })).json?.data as { accessor: string }).accessor;
+    const lookup = await t.api("POST", "auth/token/lookup-accessor", { body: { accessor } });
+    expect(lookup.status).toBe(200);
+    expect(lookup.json?.data).toMatchObject({ accessor, id: "", meta: { role: t.names.role } });
+    expect((await t.api("POST", "auth/token/revoke-accessor", { body: { accessor } })).status).toBe(204);
+    expect((await t.api("GET", "auth/token/lookup-self", { token })).status).toBe(403);
+    const gone = await t.api("POST", "auth/token/lookup-accessor", { body: { accessor } });
+    expect(gone).toMatchObject({ status: 400, json: { errors: ["1 error occurred:\n\t* invalid accessor\n\n"] } });
+  });
+
   it("an unknown token and no token answer 403 permission denied", async () => {
     const t = target();
     for (const token of ["s.thisTokenDoesNotExist000", null]) {

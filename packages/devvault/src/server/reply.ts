@@ -47,8 +47,12 @@ export function permissionDenied(): ApiError {
 
 /** aclDenied is Vault's answer when the token is valid but its policies deny the path. */
 export function aclDenied(): ApiError {
-  // Vault wraps the ACL result in a go-multierror; its text is what clients see.
-  return new ApiError(403, ["1 error occurred:\n\t* permission denied\n\n"]);
+  return new ApiError(403, [multiError("permission denied")]);
+}
+
+/** multiError renders one message as Vault's go-multierror text, which some paths answer with. */
+export function multiError(message: string): string {
+  return `1 error occurred:\n\t* ${message}\n\n`;
 }
 
 /** badRequest is a 400 with one message, like Vault's logical.ErrorResponse. */

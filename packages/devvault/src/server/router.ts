@@ -183,7 +183,7 @@ function recordLease(ctx: RequestContext, reply: Reply): Reply {
   const lease = ctx.state.leases.add(`${ctx.path}/${randomBase62(24)}${suffix}`, ctx.token.id, reply.secret);
   const body = { ...(reply.body as Record<string, unknown>) };
   body.lease_id = lease.id;
-  body.lease_duration = ctx.state.leases.remaining(lease);
+  body.lease_duration = lease.grantedTtl;
   body.renewable = lease.renewable;
   return { status: reply.status, body };
 }

@@ -137,7 +137,7 @@ function renewLease(ctx: RequestContext, match: RegExpExecArray): Reply {
   return ok({
     leaseId: lease.id,
     renewable: lease.renewable,
-    leaseDuration: ctx.state.leases.remaining(lease),
+    leaseDuration: lease.grantedTtl,
     warnings,
   });
 }

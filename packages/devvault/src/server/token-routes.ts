@@ -1,9 +1,9 @@
 /**
  * server/token-routes — the token auth method: lookup-self, renew-self (increment,
  * capped by the max TTL, with Vault's warning), revoke-self (which revokes the
- * token's leases), and create/lookup/revoke of other tokens for admins.
+ * token's leases), and create/lookup/revoke of other tokens, by id or accessor, for admins.
  */
-import { badRequest, noContent, ok, permissionDenied, type Reply } from "./reply.js";
+import { badRequest, multiError, noContent, ok, permissionDenied, type Reply } from "./reply.js";
 import { stringField, type RequestContext, type Route } from "./context.js";
 import { SYSTEM_MAX_TTL, type TokenEntry } from "../state/tokens.js";
 import { durationField } from "../util/fields.js";
@@ -40,6 +40,24 @@ export const TOKEN_ROUTES: readonly Route[] = [
     handle: (ctx) => renew(ctx, other(ctx)),
   },
   {
+    pattern: /^auth\/token\/lookup-accessor$/,
+    operations: ["update"],
+    handle: (ctx) => {
+      const data = ctx.state.tokens.lookupData(byAccessor(ctx));
+      // Looking up by accessor never reveals the token itself.
+      data.id = "";
+      return ok({ data });
+    },
+  },
+  {
+    pattern: /^auth\/token\/revoke-accessor$/,
+    operations: ["update"],
+    handle: (ctx) => {
+      ctx.state.tokens.revoke(byAccessor(ctx).id);
+      return noContent();
+    },
+  },
+  {
     pattern: /^auth\/token\/revoke$/,
     operations: ["update"],
     handle: (ctx) => {
@@ -61,6 +79,14 @@ function other(ctx: RequestContext): TokenEntry {
   if (!id) throw badRequest("missing token");
   const entry = ctx.state.tokens.get(id);
   if (!entry) throw badRequest("bad token");
+  return entry;
+}
+
+function byAccessor(ctx: RequestContext): TokenEntry {
+  const accessor = stringField(ctx.body, "accessor");
+  if (!accessor) throw badRequest(multiError("missing accessor"));
+  const entry = ctx.state.tokens.byAccessor(accessor);
+  if (!entry) throw badRequest(multiError("invalid accessor"));
   return entry;
 }
 

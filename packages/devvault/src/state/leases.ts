@@ -17,6 +17,8 @@ export interface Lease {
   expireAt: number;
   maxExpireAt: number;
   ttlSeconds: number;
+  /** The TTL granted by the last issue or renewal, as answers report it (lease_duration). */
+  grantedTtl: number;
   renewable: boolean;
   lastRenewal: number | undefined;
   revoke: () => void;
@@ -42,6 +44,7 @@ export class LeaseStore {
       expireAt: Math.min(now + secret.ttlSeconds * 1000, maxExpireAt),
       maxExpireAt,
       ttlSeconds: Math.min(secret.ttlSeconds, secret.maxTtlSeconds),
+      grantedTtl: Math.min(secret.ttlSeconds, secret.maxTtlSeconds),
       renewable: secret.renewable,
       lastRenewal: undefined,
       revoke: () => secret.revoke(),
@@ -92,6 +95,7 @@ export class LeaseStore {
     }
     if (expireAt <= now) throw new ApiError(400, ["past the max TTL, cannot renew"]);
     lease.expireAt = expireAt;
+    lease.grantedTtl = Math.round((expireAt - now) / 1000);
     lease.lastRenewal = now;
     return { lease, warnings };
   }

@@ -25,6 +25,8 @@ export interface TokenEntry {
   entityId: string;
   creationTime: number;
   creationTtl: number;
+  /** The TTL granted by creation or the last renewal, as login and renew answers report it. */
+  grantedTtl: number;
   expireAt: number | undefined;
   maxExpireAt: number | undefined;
   renewable: boolean;
@@ -76,6 +78,7 @@ export class TokenStore {
       entityId: spec.entityId ?? "",
       creationTime: now,
       creationTtl: ttl,
+      grantedTtl: ttl,
       expireAt: ttl > 0 ? now + ttl * 1000 : undefined,
       maxExpireAt: ttl > 0 ? now + (spec.maxTtlSeconds || ttl) * 1000 : undefined,
       renewable: spec.renewable ?? ttl > 0,
@@ -95,6 +98,12 @@ export class TokenStore {
       return undefined;
     }
     return entry;
+  }
+
+  /** byAccessor finds a live token by its accessor. */
+  byAccessor(accessor: string): TokenEntry | undefined {
+    for (const entry of this.#tokens.values()) if (entry.accessor === accessor) return this.get(entry.id);
+    return undefined;
   }
 
   /** ttl is the token's remaining TTL in whole seconds (0 = never expires). */
@@ -119,6 +128,7 @@ export class TokenStore {
       );
     }
     entry.expireAt = expireAt;
+    entry.grantedTtl = Math.round((expireAt - now) / 1000);
     entry.lastRenewal = now;
     return warnings;
   }
@@ -178,7 +188,7 @@ export class TokenStore {
       policies: entry.policies,
       token_policies: entry.policies,
       metadata: entry.meta,
-      lease_duration: this.ttl(entry),
+      lease_duration: entry.grantedTtl,
       renewable: entry.renewable,
       entity_id: entry.entityId,
       token_type: "service",
