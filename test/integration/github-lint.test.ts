@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { CHECK_INPUTS, CONNECTION_INPUTS, SECRETS_INPUTS, UNSUPPORTED_INPUTS } from "@vaultgate/github-actions";
 import { REPO_ROOT, actionMetadata, ensureTool, runTool } from "@vaultgate/test-harness";
 
 /** VAULT_ACTION_INPUTS lists every input of hashicorp/vault-action v3's action.yml. */
@@ -60,5 +61,20 @@ describe("actionlint", () => {
     const result = await lint(project(job("      - uses: ./actions/check\n        with:\n          exportEnv: true\n")));
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/input "exportEnv" is not defined in action "vaultgate check"/);
+  });
+
+  it("declares exactly the inputs the code reads, and runs node24 with a post step that always runs", () => {
+    const secrets = actionMetadata("secrets");
+    const check = actionMetadata("check");
+    const sorted = (names: Iterable<string>) => [...new Set(names)].sort();
+    expect(sorted(Object.keys(secrets.inputs))).toEqual(
+      sorted([...CONNECTION_INPUTS, ...SECRETS_INPUTS, ...Object.keys(UNSUPPORTED_INPUTS)]),
+    );
+    expect(sorted(Object.keys(check.inputs))).toEqual(sorted([...CONNECTION_INPUTS, ...CHECK_INPUTS]));
+    // No defaults: an alias pair with a default on one name would always disagree with the other.
+    for (const meta of [secrets, check]) expect(Object.values(meta.inputs).filter((i) => i.default !== undefined)).toEqual([]);
+    expect(secrets.runs).toEqual({ using: "node24", main: "dist/index.js", post: "dist/post/index.js", "post-if": "always()" });
+    expect(check.runs).toEqual({ using: "node24", main: "dist/index.js" });
+    expect(Object.keys(check.outputs).sort()).toEqual(["ok", "report"]);
   });
 });

@@ -160,6 +160,15 @@ describe("inputs", () => {
     expect(() => read({ "INPUT_EXPORT-ENV": "true", INPUT_EXPORTENV: "false" })).toThrow(/disagree/);
   });
 
+  it("accepts vault-action's base64 PEM for caCertificate, and PEM text for ca-cert", () => {
+    const pem = `-----BEGIN CERTIFICATE-----\n${"QUJD".repeat(20)}\n-----END CERTIFICATE-----\n`;
+    const base64 = Buffer.from(pem).toString("base64");
+    for (const env of [{ INPUT_CACERTIFICATE: base64 }, { "INPUT_CA-CERT": pem }]) {
+      const { config } = readConnection(testRunner({ INPUT_URL: "https://127.0.0.1:1", ...env }).runner, "/");
+      expect(config.vault.tls.caCert?.trim()).toBe(pem.trim());
+    }
+  });
+
   it("makes every secret optional with ignoreNotFound", () => {
     const t = testRunner({
       INPUT_URL: "http://127.0.0.1:1",
