@@ -59,7 +59,7 @@ describe("vaultgate dev", () => {
     async (identity) => {
       const dir = mkdtempSync(join(tmpdir(), "vaultgate-dev-"));
       const { ctx, out } = context(dir);
-      const running = await startDev(["--identity", identity, "--env-file", "dev.env"], ctx);
+      const running = await startDev(["--identity", identity, "--env-out", "dev.env"], ctx);
       try {
         const env = parseExports(out());
         expect(env).toEqual(running?.env);

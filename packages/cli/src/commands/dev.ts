@@ -33,7 +33,7 @@ Options:
       --role NAME             role to log in as (default: from the seed)
       --audience AUD          audience of the ID token (default: the role's first bound audience)
       --token-ttl DURATION    lifetime of a printed ID token (default 1h)
-      --env-file FILE         also write the exports to FILE (mode 0600) to \`source\` it
+      --env-out FILE          also write the exports to FILE (mode 0600) to \`source\` it
   -v, --verbose               log each request (method, path, status) to stderr
   -q, --quiet                 print only the exports
 
@@ -47,7 +47,7 @@ const OPTIONS = {
   role: { type: "string" },
   audience: { type: "string" },
   "token-ttl": { type: "string" },
-  "env-file": { type: "string" },
+  "env-out": { type: "string" },
 } as const;
 
 const IDENTITIES = ["local", "github", "gitlab", "jenkins"] as const;
@@ -137,12 +137,12 @@ export async function startDev(argv: string[], ctx: CommandContext): Promise<Run
         break;
     }
     const exports = Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
-    if (values["env-file"]) writeSecureFile(resolve(ctx.cwd, values["env-file"]), `${exports.join("\n")}\n`);
+    if (values["env-out"]) writeSecureFile(resolve(ctx.cwd, values["env-out"]), `${exports.join("\n")}\n`);
     const banner = values.quiet
       ? []
       : [
           `# devvault on ${devvault.addr}: in memory, for this machine only. Ctrl-C stops it and forgets everything.`,
-          `# Paste into a shell${values["env-file"] ? `, or: source ${values["env-file"]}` : ""}:`,
+          `# Paste into a shell${values["env-out"] ? `, or: source ${values["env-out"]}` : ""}:`,
         ];
     const footer = values.quiet
       ? []
