@@ -227,7 +227,7 @@ describe("actions/secrets: main and post from dist/", () => {
 
   it("without `permissions: id-token: write` says exactly that, with no stack", async () => {
     const run = await main({
-      inputs: connection,
+      inputs: { ...connection, secrets: "secret/data/app/db password | DB_PASSWORD" },
       env: { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined },
     });
     expect(run.code).toBe(1);

@@ -56,13 +56,20 @@ export function readSecretsInputs(runner: Runner, cwd: string): SecretsInputs {
   const exportEnv = aliasedBoolean(runner, ["export-env", "exportEnv"], true);
   // Names known before login are checked before login; `*` names are checked at export.
   if (exportEnv) for (const s of config.secrets) if (s.selector.kind !== "all") assertExportableName(s.envName, s.origin);
+  const exportToken = runner.booleanInput("exportToken") ?? false;
+  const outputToken = runner.booleanInput("outputToken") ?? false;
+  if (config.secrets.length === 0 && !exportToken && !outputToken) {
+    throw new ConfigError("No secrets are requested.", {
+      hint: "Add `secrets: path key | NAME` lines or a manifest (or exportToken/outputToken to hand on only the token).",
+    });
+  }
   return {
     // vault-action's ignoreNotFound: a missing secret is reported and skipped, not fatal.
     config: ignoreNotFound ? { ...config, secrets: config.secrets.map((s) => ({ ...s, required: false })) } : config,
     exportEnv,
     files: runner.booleanInput("files") ?? false,
-    exportToken: runner.booleanInput("exportToken") ?? false,
-    outputToken: runner.booleanInput("outputToken") ?? false,
+    exportToken,
+    outputToken,
   };
 }
 

@@ -169,6 +169,13 @@ describe("inputs", () => {
     }
   });
 
+  it("needs secrets, unless only the token is asked for", () => {
+    const read = (env: Record<string, string>) =>
+      readSecretsInputs(testRunner({ INPUT_URL: "http://127.0.0.1:1", ...env }).runner, "/");
+    expect(() => read({})).toThrow(/^No secrets are requested/);
+    expect(read({ INPUT_OUTPUTTOKEN: "true" }).outputToken).toBe(true);
+  });
+
   it("makes every secret optional with ignoreNotFound", () => {
     const t = testRunner({
       INPUT_URL: "http://127.0.0.1:1",
