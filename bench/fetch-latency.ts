@@ -4,40 +4,23 @@
  * fetch (login + mount lookup + reads) at concurrency 16 and 1, and their ratio.
  * Bar: ratio ≥ 6. Run: pnpm bench:fetch
  */
-import { randomBytes } from "node:crypto";
 import { loadConfig, openSession, nullLogger, type Platform } from "@vaultgate/core";
-import {
-  TestIssuer,
-  VaultAdmin,
-  configureVault,
-  createIssuerKey,
-  ensureOpenBao,
-  gitlabClaims,
-  ISSUERS,
-  startFaultProxy,
-  startOpenBao,
-} from "@vaultgate/test-harness";
+import { TestIssuer, gitlabClaims, startFaultProxy, startTestVault } from "@vaultgate/test-harness";
 
 const DELAY_MS = 20;
 const RUNS = 5;
 
-const bin = await ensureOpenBao();
-const server = await startOpenBao(bin, `root-${randomBytes(8).toString("hex")}`);
+const vault = await startTestVault();
 try {
-  const issuers = {
-    github: await createIssuerKey(ISSUERS.github),
-    gitlab: await createIssuerKey(ISSUERS.gitlab),
-    jenkins: await createIssuerKey(ISSUERS.jenkins),
-  };
-  const fixture = await configureVault(new VaultAdmin(server.addr, server.rootToken), issuers);
-  const proxy = await startFaultProxy(server.addr, () => ({ kind: "delay", ms: DELAY_MS }));
+  const fixture = vault.fixture;
+  const proxy = await startFaultProxy(fixture.addr, () => ({ kind: "delay", ms: DELAY_MS }));
   const secrets = Array.from({ length: 50 }, (_, i) => {
     const n = String(i + 1).padStart(2, "0");
     return `secret/app/bulk/${n} value | BULK_${n}`;
   }).join("\n");
 
   const time = async (concurrency: number): Promise<{ ms: number; requests: number }> => {
-    const env = { VAULT_ID_TOKEN: await new TestIssuer(issuers.gitlab).sign(gitlabClaims(fixture.audience)) };
+    const env = { VAULT_ID_TOKEN: await new TestIssuer(fixture.issuers.gitlab).sign(gitlabClaims(fixture.audience)) };
     const platform: Platform = { name: "gitlab", env, log: nullLogger, mask: () => {} };
     const config = loadConfig({
       inputs: { url: proxy.url, path: "jwt-gitlab", role: "deploy", secrets, concurrency: String(concurrency) },
@@ -77,5 +60,5 @@ try {
   console.log(`  ratio: ${(s / p).toFixed(1)} (bar: >= 6)`);
   await proxy.close();
 } finally {
-  await server.stop();
+  await vault.stop();
 }

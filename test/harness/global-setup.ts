@@ -4,12 +4,9 @@
  * to the tests with `inject("vault")`. Stops the server afterwards.
  */
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-import { createIssuerKey } from "./issuer.js";
-import { ensureOpenBao, startOpenBao } from "./openbao.js";
-import { configureVault, ISSUERS, VaultAdmin, type VaultFixture } from "./vault-setup.js";
+import { startTestVault, type VaultFixture } from "./vault-setup.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -22,24 +19,16 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Spawned processes run the built CLI; make sure it (and what it references) matches the sources.
-  execFileSync(process.execPath, [fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url)), "-b", "packages/cli"], {
-    cwd: root,
-    stdio: "inherit",
-  });
-  const bin = await ensureOpenBao();
-  const server = await startOpenBao(bin, `root-${randomBytes(12).toString("hex")}`);
-  try {
-    const issuers = {
-      github: await createIssuerKey(ISSUERS.github),
-      gitlab: await createIssuerKey(ISSUERS.gitlab),
-      jenkins: await createIssuerKey(ISSUERS.jenkins),
-    };
-    const fixture = await configureVault(new VaultAdmin(server.addr, server.rootToken), issuers);
-    project.provide("vault", fixture);
-    project.provide("cliPath", fileURLToPath(new URL("../../packages/cli/bin/vaultgate.js", import.meta.url)));
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
-  return () => server.stop();
+  execFileSync(
+    process.execPath,
+    [fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url)), "-b", "packages/cli"],
+    {
+      cwd: root,
+      stdio: "inherit",
+    },
+  );
+  const vault = await startTestVault();
+  project.provide("vault", vault.fixture);
+  project.provide("cliPath", fileURLToPath(new URL("../../packages/cli/bin/vaultgate.js", import.meta.url)));
+  return () => vault.stop();
 }

@@ -197,3 +197,28 @@ export async function configureVault(
     approle: { roleId, secretId },
   };
 }
+
+/** TestVault is a started OpenBao, configured, with its fixture. */
+export interface TestVault {
+  fixture: VaultFixture;
+  stop(): Promise<void>;
+}
+
+/** startTestVault builds or reuses OpenBao, starts it, and configures it with fresh issuer keys. */
+export async function startTestVault(): Promise<TestVault> {
+  const { ensureOpenBao, startOpenBao } = await import("./openbao.js");
+  const { createIssuerKey } = await import("./issuer.js");
+  const server = await startOpenBao(await ensureOpenBao(), `root-${randomBytes(12).toString("hex")}`);
+  try {
+    const issuers = {
+      github: await createIssuerKey(ISSUERS.github),
+      gitlab: await createIssuerKey(ISSUERS.gitlab),
+      jenkins: await createIssuerKey(ISSUERS.jenkins),
+    };
+    const fixture = await configureVault(new VaultAdmin(server.addr, server.rootToken), issuers);
+    return { fixture, stop: () => server.stop() };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}

@@ -44,31 +44,13 @@ export async function login(
       const id = idToken ?? (await obtainIdToken({ source: auth.idToken, audience: auth.audience, userAgent }, platform));
       const body: Record<string, unknown> = { jwt: id.token };
       if (auth.role) body.role = auth.role;
-      try {
-        const result = await client.login(auth.mount, body);
-        platform.mask(result.client_token);
-        return {
-          token: result.client_token,
-          accessor: result.accessor,
-          policies: result.policies,
-          ttlSeconds: result.lease_duration,
-          renewable: result.renewable,
-          method: auth.method,
-          role: auth.role,
-          claims: id.claims,
-          identityOrigin: id.origin,
-        };
-      } catch (error) {
-        throw mapLoginError(error, {
-          method: "jwt",
-          mount: auth.mount,
-          role: auth.role,
-          address: client.address,
-          claims: id.claims,
-          tokenOrigin: id.origin,
-          audience: auth.audience,
-        });
-      }
+      return loginWith(client, auth.mount, body, platform, {
+        method: "jwt",
+        role: auth.role,
+        origin: id.origin,
+        claims: id.claims,
+        audience: auth.audience,
+      });
     }
     case "token": {
       const names = auth.variable ? [auth.variable] : ["VAULT_TOKEN", "BAO_TOKEN"];
@@ -134,12 +116,13 @@ export async function login(
   }
 }
 
+/** loginWith POSTs a login body and turns the answer (or the refusal) into vaultgate's terms. */
 async function loginWith(
   client: VaultClient,
   mount: string,
   body: Record<string, unknown>,
   platform: Platform,
-  info: { method: "approle" | "kubernetes"; role: string; origin: string },
+  info: { method: "jwt" | "approle" | "kubernetes"; role: string | undefined; origin: string; claims?: Claims; audience?: string | undefined },
 ): Promise<LoginResult> {
   try {
     const result = await client.login(mount, body);
@@ -152,11 +135,19 @@ async function loginWith(
       renewable: result.renewable,
       method: info.method,
       role: info.role,
-      claims: undefined,
+      claims: info.claims,
       identityOrigin: info.origin,
     };
   } catch (error) {
-    throw mapLoginError(error, { method: info.method, mount, role: info.role, address: client.address });
+    throw mapLoginError(error, {
+      method: info.method,
+      mount,
+      role: info.role,
+      address: client.address,
+      claims: info.claims,
+      tokenOrigin: info.origin,
+      audience: info.audience,
+    });
   }
 }
 
