@@ -99,12 +99,27 @@ export async function fetchSecretsForJob(inputs: SecretsInputs, runner: Runner, 
     );
     return { result, token: session.login.token, state };
   } catch (error) {
-    const report = await session.revoke();
-    runner.saveState(STATE_NAME, "");
-    if (report.errors.length) platform.log.warn(`revocation after the failure: ${report.errors.join("; ")}`);
+    await revokeAfterFailure(session, runner, platform);
     throw error;
   } finally {
     session.close();
+  }
+}
+
+/**
+ * revokeAfterFailure ends a run whose fetch failed. The state is cleared only when the
+ * revocation succeeded; otherwise the post step tries again. Never throws: the fetch's
+ * own error is the one the step reports.
+ */
+async function revokeAfterFailure(session: Session, runner: Runner, platform: GitHubPlatform): Promise<void> {
+  try {
+    const report = await session.revoke();
+    if (report.errors.length === 0) runner.saveState(STATE_NAME, "");
+    else platform.log.warn(`revocation after the failure (the post step retries): ${report.errors.join("; ")}`);
+  } catch (error) {
+    platform.log.warn(
+      `revocation after the failure (the post step retries): ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
