@@ -10,3 +10,4 @@ export * from "./cli.js";
 export * from "./schema.js";
 export * from "./tls.js";
 export * from "./github-actions.js";
+export * from "./jenkins-pipeline.js";

@@ -1,0 +1,183 @@
+// The Jenkins shared library (actions/jenkins) under JenkinsPipelineUnit, driving the real
+// CLI against the real OpenBao: `mvn test` runs the library's steps and example Jenkinsfiles
+// with a minted Jenkins ID token, the packed CLI tarball as the agent's package, and a
+// `sh` that really runs. Here the evidence the pipeline tests wrote is checked against the
+// secret values, which the Groovy side is never given: the body got them, nothing printed,
+// recorded or handed to Groovy holds one, and every session's token and leases are revoked.
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  TestIssuer,
+  VaultAdmin,
+  baseEnv,
+  jenkinsClaims,
+  packCli,
+  runPipelineTests,
+  type PipelineEvidence,
+  type PipelineRun,
+} from "@vaultgate/test-harness";
+
+const vault = inject("vault");
+const admin = new VaultAdmin(vault.addr, vault.rootToken);
+let run: PipelineRun;
+let idToken: string;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), "vaultgate-jenkins-"));
+  const cli = await packCli(join(dir, "cli"));
+  // The OIDC Provider plugin's default lifetime is an hour; Maven's first run may download a while.
+  idToken = await new TestIssuer(vault.issuers.jenkins).sign(jenkinsClaims(vault.audience, { job: "app/deploy" }), {
+    ttl: 3600,
+  });
+  run = await runPipelineTests(
+    baseEnv({
+      JAVA_HOME: process.env.JAVA_HOME,
+      VAULTGATE_TEST_VAULT_ADDR: vault.addr,
+      VAULTGATE_TEST_ID_TOKEN: idToken,
+      VAULTGATE_TEST_CLI_PACKAGE: cli.path,
+      VAULTGATE_TEST_CLI_INTEGRITY: cli.integrity,
+      VAULTGATE_TEST_CACHE_DIR: join(dir, "agent-cache"),
+      VAULTGATE_TEST_OUT: join(dir, "evidence"),
+    }),
+  );
+}, 900_000);
+
+function evidence(test: string): PipelineEvidence {
+  const e = run.evidence.get(test);
+  if (!e) throw new Error(`no evidence from ${test}; Maven said:\n${run.output.slice(-4000)}`);
+  return e;
+}
+
+const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
+
+/** Every secret string that must never show: each value and each line of multi-line values. */
+function secretStrings(): string[] {
+  const out = new Set<string>();
+  for (const value of Object.values(vault.values)) {
+    if (value.length >= 6) out.add(value);
+    for (const line of value.split("\n")) if (line.length >= 6) out.add(line);
+  }
+  out.add(idToken);
+  return [...out];
+}
+
+function leaks(text: string): number {
+  return secretStrings().filter((s) => text.includes(s)).length + (text.includes("PRIVATE KEY") ? 1 : 0);
+}
+
+describe("the Jenkins shared library", () => {
+  it("passes its JenkinsPipelineUnit suite (Maven, JUnit)", () => {
+    const total = run.suites.reduce((n, s) => n + s.tests, 0);
+    const broken = run.suites.reduce((n, s) => n + s.failures + s.errors + s.skipped, 0);
+    expect(run.code, run.output.slice(-6000)).toBe(0);
+    expect(run.suites.map((s) => s.name).sort()).toEqual([
+      "io.vaultgate.jenkins.VaultgateCheckTest",
+      "io.vaultgate.jenkins.VaultgateInstallTest",
+      "io.vaultgate.jenkins.WithVaultgateTest",
+    ]);
+    expect(total).toBe(run.evidence.size);
+    expect(total).toBeGreaterThanOrEqual(13);
+    expect(broken).toBe(0);
+  });
+
+  it("never lets a secret reach the console, an sh script, a step argument or a value Groovy holds", () => {
+    for (const e of run.evidence.values()) {
+      expect(leaks(e.console), `${e.test}: console`).toBe(0);
+      expect(leaks(e.scripts.join("\n")), `${e.test}: sh scripts`).toBe(0);
+      expect(leaks(JSON.stringify(e.shReturns)), `${e.test}: what sh returned to Groovy`).toBe(0);
+      expect(leaks(JSON.stringify(e.archived) + JSON.stringify(e.junit)), `${e.test}: reports`).toBe(0);
+      if (e.calls) expect(leaks(e.calls.join("\n")), `${e.test}: pipeline calls and their arguments`).toBe(0);
+      if (e.test !== "WithVaultgateTest.maskPasswordsPlugin") expect(e.readFiles, `${e.test}: readFile`).toEqual([]);
+    }
+    // With maskPasswords: true the values are read once, for the plugin's step only.
+    const masked = evidence("WithVaultgateTest.maskPasswordsPlugin");
+    expect(masked.readFiles).toHaveLength(1);
+    expect(masked.readFiles[0]?.file).toMatch(/\/vaultgate\.[^/]+\/secrets\.sh$/);
+    expect(masked.calls).toBeNull();
+  });
+
+  it("gives the body the exact secrets, in `vaultgate exec` and in `vaultgate-env`", () => {
+    const line = (name: string, value: string) => `${name} sha256 ${sha256(value)}`;
+    const db = line("DB_PASSWORD", vault.values.dbPassword!);
+    const api = line("API_TOKEN", vault.values.apiToken!);
+    const pem = line("TLS_PEM", vault.values.multiline!);
+    for (const test of ["shortestJenkinsfile", "declarativeExample", "fileCredential", "maskPasswordsPlugin", "bodyThrows"]) {
+      const { console } = evidence(`WithVaultgateTest.${test}`);
+      expect(console, test).toContain(db);
+      expect(console, test).toContain(api);
+      expect(console, test).toContain(pem);
+      expect(console, test).toMatch(/TLS_KEY sha256 [0-9a-f]{64}/);
+    }
+    const scripted = evidence("WithVaultgateTest.scriptedExample").console;
+    expect(scripted.split(db).length - 1, "exec and vaultgate-env both saw DB_PASSWORD").toBe(2);
+    expect(scripted.split(pem).length - 1).toBe(2);
+    expect(scripted).not.toContain("API_TOKEN sha256");
+  });
+
+  it("masks every value, and every line of a multi-line value, that the body prints", () => {
+    const exec = evidence("WithVaultgateTest.shortestJenkinsfile").console;
+    expect(exec).toMatch(/DB_PASSWORD value: \*\*\*/);
+    expect(exec).toMatch(/TLS_PEM value: \*\*\*/);
+    expect(exec).toContain("deploy.sh: deployed");
+    // Mask Passwords masks line by line: each line of the PEM is registered on its own.
+    const plugin = evidence("WithVaultgateTest.maskPasswordsPlugin");
+    expect(plugin.console).toMatch(/DB_PASSWORD value: \*{8}/);
+    expect(plugin.console).toMatch(/TLS_PEM value: \*{8}\n\*{8}\n\*{8}\n\*{8}\n/);
+    expect(plugin.observed.maskPasswordsPairs).toEqual(expect.arrayContaining(["TLS_PEM", "TLS_PEM_LINE2", "TLS_KEY"]));
+  });
+
+  it("revokes the token and its leases and deletes the file, on success and when the body throws", async () => {
+    const withSessions = [...run.evidence.values()].filter((e) => e.sessions.length > 0);
+    expect(withSessions.map((e) => e.test)).toEqual(
+      expect.arrayContaining(["WithVaultgateTest.shortestJenkinsfile", "WithVaultgateTest.bodyThrows"]),
+    );
+    for (const e of withSessions) {
+      for (const s of e.sessions) {
+        expect(await admin.accessorWorks(s.accessor), `${e.test}: token`).toBe(false);
+        // The manifest (vaultgate.yml) asks for a PKI certificate: a leased secret.
+        if (!e.test.includes("scripted")) expect(s.leases.length, `${e.test}: the PKI lease was recorded`).toBeGreaterThan(0);
+        for (const lease of s.leases) expect(await admin.leaseExists(lease), `${e.test}: lease`).toBe(false);
+        expect(s.envFileMode).toEqual(["OWNER_READ", "OWNER_WRITE"]);
+        expect(s.envFile.startsWith(`${e.workspaceTmp}/`)).toBe(true);
+        expect(existsSync(s.envFile)).toBe(false);
+        expect(existsSync(s.runDir)).toBe(false);
+      }
+    }
+    const failed = evidence("WithVaultgateTest.bodyThrows");
+    expect(failed.result).toBe("FAILURE");
+    expect(failed.failure).toBe("the body failed on purpose");
+  });
+
+  it("keeps secrets out of every sh script: the scripts are the library's constants", () => {
+    const e = evidence("WithVaultgateTest.shortestJenkinsfile");
+    const fetch = e.scripts.find((s) => s.includes("vaultgate fetch"));
+    expect(fetch).toBe('vaultgate fetch --format shell --out "$VAULTGATE_ENV_FILE" --state "$VAULTGATE_RUN_DIR/state.json"');
+    expect(e.scripts.some((s) => s.includes("vaultgate revoke"))).toBe(true);
+    expect(e.calls?.some((c) => c.includes("withCredentials([{binding=string, credentialsId=vault-oidc"))).toBe(true);
+  });
+
+  it("vaultgateCheck archives the JSON report, records JUnit and fails the build on a failed required check", () => {
+    const pass = evidence("VaultgateCheckTest.passes");
+    expect(pass.result).toBe("SUCCESS");
+    expect(pass.archived.map((a) => a.artifacts)).toEqual(["reports/gate.json"]);
+    expect(pass.junit[0]?.failures).toBe(0);
+    const fail = evidence("VaultgateCheckTest.failsTheBuildWhenARequiredCheckFails");
+    expect(fail.result).toBe("FAILURE");
+    expect(fail.junit[0]?.failures).toBeGreaterThan(0);
+    expect(fail.junit[0]?.content).toContain("secret/restricted/root");
+    expect(fail.console).not.toContain("deploying");
+  });
+
+  it("installs the CLI pinned and verified, once per agent", () => {
+    const mismatch = evidence("VaultgateInstallTest.refusesAPackageWhoseIntegrityDiffers");
+    expect(mismatch.result).toBe("FAILURE");
+    expect(mismatch.console).toContain("integrity mismatch");
+    const twice = evidence("VaultgateInstallTest.installsOnceAndReusesTheCache");
+    expect(twice.result).toBe("SUCCESS");
+    expect(twice.console).toContain("cached in");
+    expect(run.seconds).toBeLessThan(600);
+  });
+});
