@@ -5,13 +5,14 @@
 // secret values, which the Groovy side is never given: the body got them, nothing printed,
 // recorded or handed to Groovy holds one, and every session's token and leases are revoked.
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import {
   TestIssuer,
   VaultAdmin,
+  JENKINS_TEST_DIR,
   baseEnv,
   jenkinsClaims,
   packCli,
@@ -169,6 +170,15 @@ describe("the Jenkins shared library", () => {
     expect(fail.junit[0]?.failures).toBeGreaterThan(0);
     expect(fail.junit[0]?.content).toContain("secret/restricted/root");
     expect(fail.console).not.toContain("deploying");
+  });
+
+  it("runs the README's Jenkinsfiles exactly as the README shows them", () => {
+    const readme = readFileSync(join(JENKINS_TEST_DIR, "..", "README.md"), "utf8");
+    const blocks = [...readme.matchAll(/```groovy\n([\s\S]*?)```/g)].map((m) => m[1]);
+    for (const name of ["shortest", "declarative", "scripted"]) {
+      const pipeline = readFileSync(join(JENKINS_TEST_DIR, "pipelines", `${name}.jenkinsfile`), "utf8");
+      expect(blocks, `${name}.jenkinsfile is in the README`).toContain(pipeline);
+    }
   });
 
   it("installs the CLI pinned and verified, once per agent", () => {
