@@ -61,6 +61,16 @@ class WithVaultgateTest extends PipelineHarness {
     }
 
     @Test
+    void revocationFails() {
+        runPipeline('revoke-fails')
+        assertNull(failure, failure)
+        assertEquals('a failed revocation makes the build UNSTABLE', 'UNSTABLE', result)
+        assertTrue(console.toString().contains('withVaultgate: revocation failed'))
+        assertTrue('the build went on', console.toString().contains('after the block'))
+        assertCleanedUp()
+    }
+
+    @Test
     void fileCredential() {
         runPipeline('file-credential')
         assertNull(failure, failure)
