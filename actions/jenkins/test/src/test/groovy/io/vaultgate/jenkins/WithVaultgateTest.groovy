@@ -113,6 +113,22 @@ class WithVaultgateTest extends PipelineHarness {
     }
 
     @Test
+    void maskPairsReadsEveryValueAndEachLineOfTheFetchedFile() {
+        def script = loadScript('typo.jenkinsfile') // compiled with its @Library, not run
+        def step = script.binding.getVariable('withVaultgate')
+        String file = "export QUOTED='it'\\''s '\\'''\n" +
+            "export PEM='-----BEGIN KEY-----\nAAAA\n{\n-----END KEY-----'\n" +
+            "export EMPTY=''\n"
+        assertEquals([
+            [var: 'QUOTED', password: "it's '"],
+            [var: 'PEM', password: '-----BEGIN KEY-----\nAAAA\n{\n-----END KEY-----'],
+            [var: 'PEM_LINE1', password: '-----BEGIN KEY-----'],
+            [var: 'PEM_LINE2', password: 'AAAA'],
+            [var: 'PEM_LINE4', password: '-----END KEY-----'],
+        ], step.maskPairs(file))
+    }
+
+    @Test
     void typoInAParameter() {
         runPipeline('typo')
         assertEquals('FAILURE', result)
