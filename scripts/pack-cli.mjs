@@ -21,9 +21,13 @@ const staging = join(out, "package");
 execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-b", cli], { stdio: "inherit" });
 rmSync(staging, { recursive: true, force: true });
 mkdirSync(staging, { recursive: true });
-execFileSync(join(cli, "node_modules", ".bin", "ncc"), ["build", join(cli, "bin", "vaultgate.js"), "-o", join(staging, "dist"), "-m", "-q"], {
-  stdio: "inherit",
-});
+execFileSync(
+  join(cli, "node_modules", ".bin", "ncc"),
+  ["build", join(cli, "bin", "vaultgate.js"), "-o", join(staging, "dist"), "-m", "-q"],
+  {
+    stdio: "inherit",
+  },
+);
 writeFileSync(join(staging, "vaultgate.js"), '#!/usr/bin/env node\nimport "./dist/index.js";\n', { mode: 0o755 });
 cpSync(join(root, "LICENSE"), join(staging, "LICENSE"));
 writeFileSync(
@@ -48,5 +52,8 @@ writeFileSync(
     2,
   )}\n`,
 );
-const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", out], { cwd: staging, encoding: "utf8" }).trim().split("\n").pop();
+const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", out], { cwd: staging, encoding: "utf8" })
+  .trim()
+  .split("\n")
+  .pop();
 process.stdout.write(`${join(out, tarball)}\n`);

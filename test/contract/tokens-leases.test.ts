@@ -55,9 +55,11 @@ describe.each(TARGETS)("$name", ({ name }) => {
     const capped = await renew({ increment: 100_000 });
     expect(capped.ttl).toBeGreaterThan(895);
     expect(capped.ttl).toBeLessThanOrEqual(900);
-    expect(capped.warnings).toEqual([
-      'TTL of "27h46m40s" exceeded the effective max_ttl of "15m"; TTL value is capped accordingly',
-    ]);
+    // The effective max TTL is what is left of 15 minutes: on a loaded machine a second may have passed.
+    expect(capped.warnings).toHaveLength(1);
+    expect(capped.warnings?.[0]).toMatch(
+      /^TTL of "27h46m40s" exceeded the effective max_ttl of "(15m|14m5\ds)"; TTL value is capped accordingly$/,
+    );
   });
 
   it("revoke-self ends the token: lookup, renew and revoke answer 403 permission denied", async () => {

@@ -8,6 +8,6 @@ export * from "./platform.js";
 export * from "./github-oidc.js";
 export * from "./cli.js";
 export * from "./schema.js";
-export * from "./tls.js";
 export * from "./github-actions.js";
+export * from "./tls.js";
 export * from "./jenkins-pipeline.js";

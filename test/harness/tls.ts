@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import net, { type AddressInfo } from "node:net";
+import type { TLSSocket } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -98,7 +99,7 @@ export async function startTlsProxy(
       rejectUnauthorized: options.requireClientCert,
     },
     (req, res) => {
-      const peer = (req.socket as import("node:tls").TLSSocket).getPeerCertificate();
+      const peer = (req.socket as TLSSocket).getPeerCertificate();
       if (peer.subject?.CN) clients.push(String(peer.subject.CN));
       const out = http.request(
         {

@@ -128,3 +128,31 @@ describe("vaultgate exec", () => {
     expect(admin).toBeDefined();
   });
 });
+
+describe("vaultgate exec --from-file", () => {
+  it.each(["s.env", "s.json"])("runs a command with the values a fetch wrote to %s, masked, without logging in", async (name) => {
+    const dir = mkdtempSync(join(tmpdir(), "vaultgate-exec-"));
+    const file = join(dir, name);
+    const e = await env();
+    const fetched = await runCli(
+      ["fetch", "-s", "secret/app/db password | DB_PASSWORD", "-s", "secret/app/cert pem | PEM", "--out", file, "--revoke-now"],
+      e,
+    );
+    expect(fetched.code).toBe(0);
+    const script =
+      "console.log(process.env.DB_PASSWORD);console.log(process.env.PEM);console.log(Buffer.from(process.env.DB_PASSWORD).toString('base64'))";
+    // No vault address at all: the values come from the file only.
+    const result = await runCli(["exec", "--from-file", file, "--", node, "-e", script], baseEnv({ PRINT: "1" }));
+    expect(result.code).toBe(0);
+    // The PEM is printed whole: its four lines are one masked run.
+    expect(result.stdout).toBe("***\n***\n***\n");
+    const values = [vault.values.dbPassword!, ...vault.values.multiline!.split("\n")];
+    for (const v of values) expect((result.stdout + result.stderr).includes(v)).toBe(false);
+  });
+
+  it("refuses vault flags next to --from-file", async () => {
+    const result = await runCli(["exec", "--from-file", "/nonexistent", "--role", "deploy", "--", node, "-e", "0"], baseEnv());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("cannot be combined with --role");
+  });
+});

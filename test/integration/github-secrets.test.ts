@@ -6,12 +6,13 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { importJWK, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { maskVariants } from "@vaultgate/core";
+import { maskVariants, type AuditRecord } from "@vaultgate/core";
 import {
   ACTIONS,
   VaultAdmin,
   newRunnerJob,
   runActionStep,
+  schemaValidator,
   startGitHubOidc,
   type GitHubOidcServer,
   type StepOptions,
@@ -100,13 +101,13 @@ describe("actions/secrets: main and post from dist/", () => {
     expectHeredocFile(run.files.env, 6);
     expectHeredocFile(run.files.output, 6);
 
-    // The exact ::add-mask:: lines: every maskVariants string of every value, the
-    // request token, the ID token and the vault token — each once, nothing else.
+    // The exact ::add-mask:: lines: every maskVariants string of every value, and the
+    // request token, the ID token and the vault token themselves — each once, nothing else.
     const token = stateToken(run);
     const ids = await idTokens(run.masks);
     expect(ids).toHaveLength(1);
-    const sources = [oidc.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, ...ids, token, ...Object.values(expected)];
-    const want = [...new Set(sources.flatMap((s) => maskVariants(s)))];
+    const tokens = [oidc.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, ...ids, token];
+    const want = [...new Set([...tokens, ...Object.values(expected).flatMap((s) => maskVariants(s))])];
     expect([...run.masks].sort()).toEqual(want.sort());
     expect(new Set(run.masks).size).toBe(run.masks.length);
     // Each value's variants were registered before the step said it had read them, and
@@ -123,6 +124,27 @@ describe("actions/secrets: main and post from dist/", () => {
     expect(cleanup.commands.filter((c) => c.name === "warning" || c.name === "error")).toEqual([]);
     expect(await admin.tokenWorks(token)).toBe(false);
     expectNoLeak(cleanup, [token]);
+  });
+
+  it("completes the audit record in the post step: file (validated) and job summary", async () => {
+    const job = newRunnerJob();
+    const audit = join(job.temp, "vaultgate-audit.jsonl");
+    const inputs = { ...connection, secrets: "secret/data/app/db password | DB_PASSWORD", audit };
+    const run = await main({ inputs, job });
+    expect(run.code).toBe(0);
+    const cleanup = await post(run, { inputs, job });
+    expect(cleanup.code).toBe(0);
+    const lines = readFileSync(audit, "utf8").trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const record = JSON.parse(lines[0]!) as AuditRecord;
+    expect(schemaValidator("audit-record.v1.json")(record)).toEqual([]);
+    expect(record).toMatchObject({ command: "github-secrets", platform: "github", outcome: "success", exitCode: 0 });
+    expect(record.identity?.claims.repository).toBe("acme/app");
+    expect(record.reads.map((r) => r.apiPath)).toEqual(["secret/data/app/db"]);
+    expect(record.revocations.at(-1)).toMatchObject({ kind: "token", outcome: "revoked" });
+    expect(readFileSync(audit, "utf8")).not.toContain(vault.values.dbPassword!);
+    expect(cleanup.files.summary).toContain("vaultgate audit: success");
+    expect(cleanup.files.summary).toContain("`secret/data/app/db`");
   });
 
   it("runs a hashicorp/vault-action input block unchanged", async () => {

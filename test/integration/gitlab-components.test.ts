@@ -47,7 +47,7 @@ echo "fingerprints: $(printf %s "$DB_PASSWORD" | sha256sum | cut -c1-64) $(print
 // file, then kills exec. `vaultgate revoke` in after_script reports "token revoked"
 // only for a token that was still alive ("already-invalid" otherwise).
 const KILLED_SH = `set -eu
-state="\${CI_PROJECT_DIR}.tmp/vaultgate/state-\${CI_JOB_ID}.json"
+state="$(ls "\${CI_PROJECT_DIR}.tmp/vaultgate/state-\${CI_JOB_ID}@"*.json)"
 node -e 'const fs = require("fs"); fs.writeFileSync(process.argv[2], JSON.parse(fs.readFileSync(process.argv[1], "utf8")).accessor)' "$state" "$OUT_DIR/accessor"
 kill -KILL "$PPID"
 `;

@@ -33,8 +33,8 @@ import io.vaultgate.jenkins.Options
  *                                       command with them in its env and masks its output
  *                                       (every value, each line of multi-line values, and
  *                                       their encodings). Use this for anything that prints.
- *   sh 'vaultgate-env ./deploy.sh'      the exact values fetched in step 3, from the file;
- *                                       output not masked unless maskPasswords: true.
+ *   sh 'vaultgate-env ./deploy.sh'      the exact values fetched in step 3, from the file,
+ *                                       masked by `vaultgate exec --from-file` (no new login).
  *
  * maskPasswords: true (needs the Mask Passwords plugin) registers every value, and each
  * line of a multi-line value, with that plugin's maskPasswords step, which masks the

@@ -51,7 +51,7 @@ export const CONFIG_HELP = `Vault and identity (flags win over VAULTGATE_* varia
       --method M              jwt (default), token, approle, kubernetes     [VAULTGATE_METHOD]
       --mount PATH            auth mount (default: the method's name)       [VAULTGATE_MOUNT]
       --role NAME             role to log in as                              [VAULTGATE_ROLE]
-      --audience AUD          audience to request (GitHub)               [VAULTGATE_AUDIENCE]
+      --audience AUD          audience to request (GitHub) and to expect    [VAULTGATE_AUDIENCE]
       --id-token-from SRC     auto, github, gitlab, jenkins, file, env
       --id-token-variable VAR variable holding the OIDC ID token (e.g. VAULT_ID_TOKEN)
       --id-token-file FILE    file holding the OIDC ID token

@@ -36,13 +36,14 @@ export function terminalPlatform(options: TerminalOptions): Platform {
     name,
     env: options.env,
     log,
-    mask(value) {
+    mask(value, kind = "secret") {
       if (value === "" || masked.has(value)) return;
       masked.add(value);
       options.onMask?.(value);
       if (name === "github") {
         // The runner masks line by line: register each line and each encoding it would miss.
-        for (const variant of maskVariants(value)) options.stdout.write(`::add-mask::${variant}\n`);
+        const variants = kind === "token" ? [value] : maskVariants(value);
+        for (const variant of variants) options.stdout.write(`::add-mask::${variant}\n`);
       }
     },
   };

@@ -32,30 +32,36 @@ export interface VaultgateErrorOptions {
   cause?: unknown;
 }
 
-/** VaultgateError is the base class; `exitCode` decides the process exit status. */
+/**
+ * VaultgateError is the base class; `exitCode` decides the process exit status. Each
+ * subclass names itself explicitly: bundlers rename classes, and `name` is recorded in
+ * audit records.
+ */
 export abstract class VaultgateError extends Error {
   abstract readonly exitCode: ExitCodeValue;
   readonly hint: string | undefined;
 
   constructor(message: string, options: VaultgateErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     this.hint = options.hint;
   }
 }
 
 /** ConfigError: the manifest, an input, a flag or a combination of them is wrong. */
 export class ConfigError extends VaultgateError {
+  override readonly name = "ConfigError";
   readonly exitCode = ExitCode.config;
 }
 
 /** IdentityError: the CI job's OIDC token could not be obtained or is unusable. */
 export class IdentityError extends VaultgateError {
+  override readonly name = "IdentityError";
   readonly exitCode = ExitCode.auth;
 }
 
 /** AuthError: the vault rejected the login; `claims` are the token's non-secret claims. */
 export class AuthError extends VaultgateError {
+  override readonly name = "AuthError";
   readonly exitCode = ExitCode.auth;
   readonly claims: Readonly<Record<string, unknown>> | undefined;
   readonly reasons: readonly string[];
@@ -72,31 +78,37 @@ export class AuthError extends VaultgateError {
 
 /** SecretNotFoundError: the path, version or selected key does not exist. */
 export class SecretNotFoundError extends VaultgateError {
+  override readonly name = "SecretNotFoundError";
   readonly exitCode = ExitCode.access;
 }
 
 /** PermissionDeniedError: the token's policies do not allow the operation. */
 export class PermissionDeniedError extends VaultgateError {
+  override readonly name = "PermissionDeniedError";
   readonly exitCode = ExitCode.access;
 }
 
 /** VaultUnavailableError: network failure, 5xx, sealed or standby vault, deadline hit. */
 export class VaultUnavailableError extends VaultgateError {
+  override readonly name = "VaultUnavailableError";
   readonly exitCode = ExitCode.unavailable;
 }
 
 /** OutputError: a result could not be written where it was asked to go. */
 export class OutputError extends VaultgateError {
+  override readonly name = "OutputError";
   readonly exitCode = ExitCode.output;
 }
 
 /** CheckFailedError: the pre-deploy gate found a required check failing. */
 export class CheckFailedError extends VaultgateError {
+  override readonly name = "CheckFailedError";
   readonly exitCode = ExitCode.checkFailed;
 }
 
 /** InternalError: something that should not happen; wraps unexpected throwables. */
 export class InternalError extends VaultgateError {
+  override readonly name = "InternalError";
   readonly exitCode = ExitCode.internal;
 }
 

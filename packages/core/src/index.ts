@@ -37,13 +37,15 @@ export {
   shellQuote,
   dotenvQuote,
   assertEnvName,
+  parseSecretsFile,
   OUTPUT_FORMATS,
   type OutputFormat,
   type NamedValue,
 } from "./export/formats.js";
 export { Session, openSession, revokeAll, USER_AGENT, type SessionOptions, type RevokeReport } from "./lifecycle/session.js";
-export { saveState, loadState, type SessionState } from "./lifecycle/state.js";
-export { platformTempDir, jobKey, defaultStatePath, isInside } from "./lifecycle/paths.js";
+export { saveState, loadState, parseState, type SessionState } from "./lifecycle/state.js";
+export { fetchJob, stateOf, type FetchJob, type FetchJobOptions } from "./lifecycle/job.js";
+export { platformTempDir, jobKey, stateDir, newStatePath, jobStatePaths, isInside } from "./lifecycle/paths.js";
 export * from "./mask/index.js";
 export * from "./check/index.js";
 export {

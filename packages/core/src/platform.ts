@@ -15,6 +15,9 @@ export interface Logger {
 /** PlatformName names the CI systems vaultgate knows. */
 export type PlatformName = "github" | "gitlab" | "jenkins" | "local";
 
+/** MaskKind: a secret value (masked with its lines and encodings) or an opaque token. */
+export type MaskKind = "secret" | "token";
+
 /** Env is a read-only view of the environment variables the engine may consult. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -26,8 +29,10 @@ export interface Platform {
   /**
    * mask registers a secret value so that the platform hides it from every log. It is
    * called the moment a value is read, before it can be logged, thrown or exported.
+   * `kind` "token" marks an opaque credential (OIDC or vault token, secret_id): its own
+   * value is enough to register, its encodings are not worth a mask each.
    */
-  mask(value: string): void;
+  mask(value: string, kind?: MaskKind): void;
 }
 
 /** nullLogger discards everything; tests and quiet callers pass it. */

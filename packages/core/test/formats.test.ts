@@ -1,7 +1,7 @@
 // Output formats: values survive a round trip through a shell and a dotenv reader.
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { dotenvQuote, render, shellQuote } from "@vaultgate/core";
+import { dotenvQuote, parseSecretsFile, render, shellQuote } from "@vaultgate/core";
 
 const tricky = ["plain", "it's", 'say "hi"', "$HOME `id` $(id)", "line1\nline2\n", "back\\slash", "tab\there", "ünïcödé ☃"];
 
@@ -29,5 +29,16 @@ describe("formats", () => {
 
   it("renders JSON", () => {
     expect(JSON.parse(render([{ name: "A", value: "x\ny" }], "json"))).toEqual({ A: "x\ny" });
+  });
+});
+
+describe("parseSecretsFile", () => {
+  const values = tricky.map((value, i) => ({ name: `V${i}`, value }));
+  it.each(["dotenv", "json", "shell"] as const)("reads back what %s rendering wrote", (format) => {
+    expect(parseSecretsFile(render(values, format), "f")).toEqual(values);
+  });
+  it("refuses lines that are not NAME=value", () => {
+    expect(() => parseSecretsFile("A=1\nnot a line\n", "f")).toThrow(/f line 2: not NAME="value"/);
+    expect(() => parseSecretsFile("A='open\n", "f")).toThrow(/unterminated single quote/);
   });
 });

@@ -30,10 +30,12 @@ export function githubPlatform(runner: Runner): GitHubPlatform {
     name: "github",
     env: runner.env,
     log,
-    mask(value) {
+    mask(value, kind = "secret") {
       if (value === "" || values.has(value)) return;
       values.add(value);
-      for (const variant of maskVariants(value, { onWarning: (m) => runner.warning(m) })) {
+      // An opaque token needs only its own value registered; a secret gets its lines and encodings.
+      const variants = kind === "token" ? [value] : maskVariants(value, { onWarning: (m) => runner.warning(m) });
+      for (const variant of variants) {
         if (registered.has(variant)) continue;
         registered.add(variant);
         runner.mask(variant);

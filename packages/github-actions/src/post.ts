@@ -6,7 +6,16 @@
  */
 import { readdirSync, rmdirSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import { ConfigError, USER_AGENT, VaultClient, removeFile, revokeAll, type SessionState } from "@vaultgate/core";
+import {
+  AuditRecorder,
+  USER_AGENT,
+  VaultClient,
+  appendAuditRecord,
+  auditMarkdown,
+  parseState,
+  removeFile,
+  revokeAll,
+} from "@vaultgate/core";
 import type { GitHubPlatform } from "./platform.js";
 import type { Runner } from "./runner/runner.js";
 import { STATE_NAME } from "./secrets.js";
@@ -21,13 +30,19 @@ export async function revokeForPost(runner: Runner, platform: GitHubPlatform): P
     runner.info("vaultgate: nothing to revoke.");
     return;
   }
-  const state = parseState(text);
-  platform.mask(state.token);
+  const state = parseState(text, "The main step's state");
+  platform.mask(state.token, "token");
+  const audit = state.audit ? AuditRecorder.resume(state.audit, runner.env) : undefined;
   const problems: string[] = [];
-  const client = new VaultClient({ vault: state.vault, fetch: POST_FETCH, userAgent: USER_AGENT });
+  const client = new VaultClient({
+    vault: state.vault,
+    fetch: POST_FETCH,
+    userAgent: USER_AGENT,
+    ...(audit ? { observe: (e: { ms: number }) => audit.request(e.ms) } : {}),
+  });
   client.setToken(state.token);
   try {
-    const report = await revokeAll(client, state.leases, { keepToken: !state.ownsToken });
+    const report = await revokeAll(client, state.leases, { keepToken: !state.ownsToken, audit });
     problems.push(...report.errors);
     const leases = report.leasesRevoked + report.leasesWithToken;
     runner.info(
@@ -40,29 +55,12 @@ export async function revokeForPost(runner: Runner, platform: GitHubPlatform): P
   problems.push(...removeFiles(state.files));
   if (state.files.length > 0) runner.info(`vaultgate: removed ${state.files.length} file(s).`);
   for (const problem of problems) runner.warning(`vaultgate cleanup: ${problem}`);
-}
-
-/** parseState reads the main step's state, refusing anything that is not one. */
-export function parseState(text: string): SessionState {
-  let parsed: Partial<SessionState>;
-  try {
-    parsed = JSON.parse(text) as Partial<SessionState>;
-  } catch {
-    throw new ConfigError("The main step's state is not JSON; nothing was revoked.");
+  if (audit) {
+    const record = audit.finish(state.audit?.exitCode ?? 0);
+    runner.appendSummary(auditMarkdown(record));
+    const file = runner.input("audit");
+    if (file) appendAuditRecord(file, record);
   }
-  if (parsed.version !== 1 || typeof parsed.token !== "string" || !parsed.vault?.url) {
-    throw new ConfigError("The main step's state is not a vaultgate state; nothing was revoked.");
-  }
-  return {
-    version: 1,
-    vault: parsed.vault,
-    token: parsed.token,
-    accessor: parsed.accessor,
-    ownsToken: parsed.ownsToken ?? true,
-    leases: parsed.leases ?? [],
-    files: parsed.files ?? [],
-    createdAt: parsed.createdAt ?? "",
-  };
 }
 
 /** removeFiles deletes the files and then their vaultgate-* directories; returns what failed. */

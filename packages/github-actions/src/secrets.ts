@@ -7,13 +7,16 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import {
+  AuditRecorder,
   ConfigError,
   InternalError,
-  openSession,
+  appendAuditRecord,
+  auditMarkdown,
+  fetchJob,
   platformTempDir,
+  toVaultgateError,
   writeSecureFile,
   type FetchResult,
-  type Session,
   type SessionState,
   type VaultgateConfig,
 } from "@vaultgate/core";
@@ -34,6 +37,7 @@ export const SECRETS_INPUTS = [
   "ignoreNotFound",
   "exportToken",
   "outputToken",
+  "audit",
 ] as const;
 
 /** SecretsInputs is the secrets action's validated configuration. */
@@ -47,6 +51,8 @@ export interface SecretsInputs {
   exportToken: boolean;
   /** Set the vault_token output (vault-action's outputToken). */
   outputToken: boolean;
+  /** Append the run's audit record (one JSON line, no values) to this file in the post step. */
+  auditFile: string | undefined;
 }
 
 /** readSecretsInputs reads and validates every input of the secrets action. */
@@ -70,6 +76,7 @@ export function readSecretsInputs(runner: Runner, cwd: string): SecretsInputs {
     files: runner.booleanInput("files") ?? false,
     exportToken,
     outputToken,
+    auditFile: runner.input("audit") || undefined,
   };
 }
 
@@ -78,62 +85,53 @@ export interface FetchedJob {
   result: FetchResult;
   token: string;
   state: SessionState;
+  audit: AuditRecorder;
 }
 
 /**
- * fetchSecretsForJob logs in, saves the state for the post step, and reads every
- * secret (the core masks each value as it arrives). On failure it revokes at once.
+ * fetchSecretsForJob logs in, hands the state to the post step, and reads every secret
+ * (the core masks each value as it arrives). A failed read is revoked at once and its
+ * audit record written here; a successful run's record travels in the state to the post
+ * step, which completes it with the revocations.
  */
 export async function fetchSecretsForJob(inputs: SecretsInputs, runner: Runner, platform: GitHubPlatform): Promise<FetchedJob> {
-  const session = await openSession({ config: inputs.config, platform });
+  const config = inputs.config;
+  const audit = new AuditRecorder({
+    command: "github-secrets",
+    platform: "github",
+    env: runner.env,
+    address: config.vault.url,
+    namespace: config.vault.namespace,
+  });
   try {
-    const state = sessionState(session, inputs.config);
-    runner.saveState(STATE_NAME, JSON.stringify(state));
-    const result = await session.fetch();
-    state.leases = session.leases.map((l) => ({ leaseId: l.leaseId, path: l.path }));
-    runner.saveState(STATE_NAME, JSON.stringify(state));
+    const job = await fetchJob({
+      config,
+      platform,
+      audit,
+      saveState: (state) => runner.saveState(STATE_NAME, state ? JSON.stringify(state) : ""),
+    });
+    job.session.close();
+    const { result, session } = job;
     runner.info(
-      `vaultgate: read ${result.secrets.length} value${result.secrets.length === 1 ? "" : "s"} from ${inputs.config.vault.url}` +
+      `vaultgate: read ${result.secrets.length} value${result.secrets.length === 1 ? "" : "s"} from ${config.vault.url}` +
         ` as ${session.login.role ? `role ${session.login.role}` : session.login.method}` +
         `${result.skipped.length ? `, ${result.skipped.length} optional secret(s) skipped` : ""}.`,
     );
-    return { result, token: session.login.token, state };
+    return { result, token: session.login.token, state: job.state, audit };
   } catch (error) {
-    await revokeAfterFailure(session, runner, platform);
+    const e = toVaultgateError(error);
+    audit.failure(e);
+    const record = audit.finish(e.exitCode);
+    runner.appendSummary(auditMarkdown(record));
+    if (inputs.auditFile) appendAuditRecord(inputs.auditFile, record);
     throw error;
-  } finally {
-    session.close();
   }
 }
 
-/**
- * revokeAfterFailure ends a run whose fetch failed. The state is cleared only when the
- * revocation succeeded; otherwise the post step tries again. Never throws: the fetch's
- * own error is the one the step reports.
- */
-async function revokeAfterFailure(session: Session, runner: Runner, platform: GitHubPlatform): Promise<void> {
-  try {
-    const report = await session.revoke();
-    if (report.errors.length === 0) runner.saveState(STATE_NAME, "");
-    else platform.log.warn(`revocation after the failure (the post step retries): ${report.errors.join("; ")}`);
-  } catch (error) {
-    platform.log.warn(
-      `revocation after the failure (the post step retries): ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-}
-
-function sessionState(session: Session, config: VaultgateConfig): SessionState {
-  return {
-    version: 1,
-    vault: config.vault,
-    token: session.login.token,
-    accessor: session.login.accessor,
-    ownsToken: session.login.method !== "token",
-    leases: [],
-    files: [],
-    createdAt: new Date().toISOString(),
-  };
+/** handOver saves the state with the audit record so far, for the post step. */
+export function handOver(runner: Runner, job: FetchedJob): void {
+  job.state.audit = job.audit.finish(0);
+  runner.saveState(STATE_NAME, JSON.stringify(job.state));
 }
 
 /**

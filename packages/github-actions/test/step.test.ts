@@ -2,7 +2,15 @@
 // gives them, exports refused for unmasked values, any thrown value turned into the
 // step's failure (message and hint, no stack), post steps only warning; inputs.
 import { describe, expect, it } from "vitest";
-import { ConfigError, IdentityError, maskVariants, type FetchedSecret, type SessionState } from "@vaultgate/core";
+import {
+  AuditRecorder,
+  ConfigError,
+  IdentityError,
+  maskVariants,
+  parseState,
+  type FetchedSecret,
+  type SessionState,
+} from "@vaultgate/core";
 import {
   CONNECTION_INPUTS,
   UNSUPPORTED_INPUTS,
@@ -10,7 +18,6 @@ import {
   exportSecrets,
   githubPlatform,
   loginMethod,
-  parseState,
   readConnection,
   readSecretsInputs,
   runStep,
@@ -68,11 +75,19 @@ describe("exportSecrets", () => {
     files,
     exportToken: false,
     outputToken: false,
+    auditFile: undefined,
   });
   const job = (secrets: FetchedSecret[]): FetchedJob => ({
     result: { secrets, leases: [], skipped: [], reads: [] },
     token: state.token,
     state: { ...state },
+    audit: new AuditRecorder({
+      command: "github-secrets",
+      platform: "github",
+      env: {},
+      address: state.vault.url,
+      namespace: undefined,
+    }),
   });
 
   it("refuses to export anything when one value was not masked", () => {
@@ -190,6 +205,6 @@ describe("parseState", () => {
   it("reads a state and refuses what is not one", () => {
     expect(parseState(JSON.stringify(state)).token).toBe(state.token);
     expect(() => parseState("not json")).toThrow(ConfigError);
-    expect(() => parseState('{"version":2}')).toThrow(/not a vaultgate state/);
+    expect(() => parseState('{"version":2}')).toThrow(/not vaultgate state/);
   });
 });

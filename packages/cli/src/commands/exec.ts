@@ -6,7 +6,7 @@
  * Exits with the command's exit code.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { constants } from "node:os";
 import {
@@ -15,16 +15,19 @@ import {
   Renewer,
   SecretMasker,
   assertEnvName,
-  defaultStatePath,
+  fetchJob,
+  newStatePath,
   loadConfig,
-  openSession,
+  parseSecretsFile,
   platformTempDir,
   removeFile,
   saveState,
   toVaultgateError,
   writeSecureFile,
   type FetchedSecret,
+  type Platform,
   type Session,
+  type SessionState,
 } from "@vaultgate/core";
 import { runChild } from "../child.js";
 import { writeAudit } from "./fetch.js";
@@ -44,6 +47,8 @@ and the token are revoked and the files removed. Secrets never appear in any arg
 Options:
       --files                 write each secret to a 0600 file instead; NAME_FILE holds its path
                               and VAULTGATE_SECRETS_DIR the directory (under the job's temp dir)
+      --from-file FILE        take the secrets from a file \`vaultgate fetch\` wrote (dotenv or JSON)
+                              instead of logging in: no vault request, output still masked
       --state FILE            where to save the run so \`vaultgate revoke\` can end it if exec is killed
       --audit FILE            append the run's audit record (JSON line, no values) to FILE [VAULTGATE_AUDIT_FILE]
 
@@ -57,6 +62,7 @@ const OPTIONS = {
   ...COMMON_OPTIONS,
   ...CONFIG_OPTIONS,
   files: { type: "boolean" },
+  "from-file": { type: "string" },
   state: { type: "string" },
   audit: { type: "string" },
 } as const;
@@ -80,6 +86,7 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
     masker.add(value);
     for (const message of warnings.splice(0)) platform.log.warn(message);
   });
+  if (values["from-file"]) return execFromFile(values["from-file"], command, args, values, ctx, masker, platform);
   const signals = guardSignals((signal) => platform.log.warn(`received ${signal}: stopping the command, then revoking`));
   const { inputs, manifest } = toInputs(values, ctx.env);
   const auditFile = values.audit ?? (ctx.env.VAULTGATE_AUDIT_FILE || undefined);
@@ -87,7 +94,8 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
   let session: Session | undefined;
   let renewer: Renewer | undefined;
   let filesDir: string | undefined;
-  const statePath = resolve(ctx.cwd, values.state ?? defaultStatePath(ctx.env));
+  const statePath = values.state ? resolve(ctx.cwd, values.state) : newStatePath(ctx.env);
+  const keepState = (state: SessionState | undefined) => (state ? saveState(statePath, state) : removeFile(statePath));
   let exitCode = 70;
   try {
     const config = loadConfig({ inputs, manifest, env: ctx.env, cwd: ctx.cwd });
@@ -98,25 +106,17 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
       address: config.vault.url,
       namespace: config.vault.namespace,
     });
-    session = await openSession({ config, platform, audit });
+    const job = await fetchJob({ config, platform, audit, saveState: keepState });
+    session = job.session;
+    const result = job.result;
     const owned = session.login.method !== "token";
-    const writeState = (files: string[]) =>
-      saveState(statePath, {
-        version: 1,
-        vault: config.vault,
-        token: session?.login.token ?? "",
-        accessor: session?.login.accessor,
-        ownsToken: owned,
-        leases: session?.leases.map((l) => ({ leaseId: l.leaseId, path: l.path })) ?? [],
-        files,
-        createdAt: new Date().toISOString(),
-      });
-    writeState([]);
-    const result = await session.fetch();
     for (const s of result.secrets) assertEnvName(s.envName, s.origin);
-    if (values.files) filesDir = join(platformTempDir(ctx.env), `vaultgate-exec-${randomBytes(6).toString("hex")}`);
+    if (values.files) {
+      // Recorded before the first file exists, so a killed exec's files are still removed.
+      filesDir = join(platformTempDir(ctx.env), `vaultgate-exec-${randomBytes(6).toString("hex")}`);
+      keepState({ ...job.state, files: [filesDir] });
+    }
     const env = childEnv(ctx.env, result.secrets, filesDir);
-    writeState(filesDir ? [filesDir] : []);
     renewer = new Renewer({
       client: session.client,
       platform,
@@ -151,6 +151,49 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
     }
     if (filesDir) rmSync(filesDir, { recursive: true, force: true });
     if (audit) writeAudit(auditFile, audit, exitCode, ctx, platform);
+    signals.release();
+  }
+}
+
+/**
+ * execFromFile runs the command with the values of a file `fetch` wrote: masked output,
+ * forwarded signals, no login (the run that wrote the file revokes its own token).
+ */
+async function execFromFile(
+  file: string,
+  command: string,
+  args: string[],
+  values: Record<string, unknown>,
+  ctx: CommandContext,
+  masker: SecretMasker,
+  platform: Platform,
+): Promise<number> {
+  const vaultFlags = Object.keys(CONFIG_OPTIONS).filter((k) => values[k] !== undefined);
+  if (vaultFlags.length > 0 || values.files) {
+    throw new ConfigError(
+      `--from-file takes the secrets from a file; it cannot be combined with --${[...vaultFlags, ...(values.files ? ["files"] : [])].join(", --")}.`,
+    );
+  }
+  const path = resolve(ctx.cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, {
+      hint: "Pass the file `vaultgate fetch --out` wrote (it is removed by `vaultgate revoke`).",
+    });
+  }
+  const secrets = parseSecretsFile(text, path);
+  for (const s of secrets) platform.mask(s.value);
+  const env: NodeJS.ProcessEnv = { ...ctx.env };
+  for (const s of secrets) env[s.name] = s.value;
+  const signals = guardSignals((signal) => platform.log.warn(`received ${signal}: stopping the command`));
+  try {
+    platform.log.info(`running ${command} with ${secrets.length} secret${secrets.length === 1 ? "" : "s"} from ${path}`);
+    const child = await runChild({ command, args, env, cwd: ctx.cwd, masker, stdout: ctx.stdout, stderr: ctx.stderr, signals });
+    if (child.spawnError) platform.log.error(child.spawnError);
+    return child.code;
+  } finally {
     signals.release();
   }
 }

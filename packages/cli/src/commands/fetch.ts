@@ -10,12 +10,13 @@ import {
   appendAuditRecord,
   toVaultgateError,
   type Platform,
-  type Session,
+  type SessionState,
   OUTPUT_FORMATS,
   assertEnvName,
-  defaultStatePath,
+  fetchJob,
+  newStatePath,
+  removeFile,
   loadConfig,
-  openSession,
   render,
   saveState,
   writeSecureFile,
@@ -87,41 +88,33 @@ export async function fetchCommand(argv: string[], ctx: CommandContext): Promise
     address: config.vault.url,
     namespace: config.vault.namespace,
   });
+  const statePath = values.state ? resolve(ctx.cwd, values.state) : newStatePath(ctx.env);
+  const keepState = (state: SessionState | undefined) => (state ? saveState(statePath, state) : removeFile(statePath));
   let exitCode = 70;
-  let session: Session;
   try {
-    session = await openSession({ config, platform, audit });
-  } catch (error) {
-    exitCode = toVaultgateError(error).exitCode;
-    audit.failure(toVaultgateError(error));
-    writeAudit(auditFile, audit, exitCode, ctx, platform);
-    throw error;
-  }
-  let ok = false;
-  try {
-    const result = await session.fetch();
-    const named = result.secrets.map((s) => ({ name: s.envName, value: s.value }));
-    if (format !== "json") for (const s of result.secrets) assertEnvName(s.envName, s.origin);
-    if (out) writeSecureFile(out, render(named, format));
-    if (values["unsafe-print"]) ctx.stdout.write(render(named, format));
-    const statePath = resolve(ctx.cwd, values.state ?? defaultStatePath(ctx.env));
-    if (!values["revoke-now"]) {
-      saveState(statePath, {
-        version: 1,
-        vault: config.vault,
-        token: session.login.token,
-        accessor: session.login.accessor,
-        ownsToken: session.login.method !== "token",
-        leases: session.leases.map((l) => ({ leaseId: l.leaseId, path: l.path })),
-        files: out ? [out] : [],
-        createdAt: new Date().toISOString(),
-      });
+    const job = await fetchJob({ config, platform, audit, saveState: keepState });
+    let ended = false;
+    try {
+      const named = job.result.secrets.map((s) => ({ name: s.envName, value: s.value }));
+      if (format !== "json") for (const s of job.result.secrets) assertEnvName(s.envName, s.origin);
+      if (out && !values["revoke-now"]) keepState({ ...job.state, files: [out] });
+      if (out) writeSecureFile(out, render(named, format));
+      if (values["unsafe-print"]) ctx.stdout.write(render(named, format));
+      const count = job.result.secrets.length;
+      platform.log.info(
+        `fetched ${count} secret${count === 1 ? "" : "s"}${out ? ` into ${out}` : ""}` +
+          (values["revoke-now"] ? "" : `; run \`vaultgate revoke\` when the job is done`),
+      );
+      ended = !values["revoke-now"];
+    } finally {
+      // --revoke-now, or a failure after the read: end the run here.
+      if (!ended) {
+        const report = await job.session.revoke();
+        if (report.errors.length) platform.log.warn(`revocation: ${report.errors.join("; ")}`);
+        else keepState(undefined);
+      }
+      job.session.close();
     }
-    platform.log.info(
-      `fetched ${result.secrets.length} secret${result.secrets.length === 1 ? "" : "s"}${out ? ` into ${out}` : ""}` +
-        (values["revoke-now"] ? "" : `; run \`vaultgate revoke --state ${statePath}\` when the job is done`),
-    );
-    ok = true;
     exitCode = 0;
     return 0;
   } catch (error) {
@@ -129,11 +122,6 @@ export async function fetchCommand(argv: string[], ctx: CommandContext): Promise
     audit.failure(toVaultgateError(error));
     throw error;
   } finally {
-    if (!ok || values["revoke-now"]) {
-      const report = await session.revoke();
-      if (report.errors.length) platform.log.warn(`revocation: ${report.errors.join("; ")}`);
-    }
-    session.close();
     writeAudit(auditFile, audit, exitCode, ctx, platform);
   }
 }

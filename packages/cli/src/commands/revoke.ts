@@ -1,18 +1,23 @@
 /**
- * commands/revoke — ends a run started by `fetch`: revokes its leases and token and
- * removes the files it wrote and its state file. Safe to run twice.
+ * commands/revoke — ends the runs `fetch` and `exec` started: revokes their leases and
+ * tokens, removes the files they wrote and their state files. Without --state it ends
+ * every run of the current job (each fetch or exec keeps its own state file), which is
+ * what GitLab's after_script and Jenkins' finally call. Safe to run twice.
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   AuditRecorder,
-  VaultClient,
   DEFAULT_FETCH,
   USER_AGENT,
-  defaultStatePath,
+  VaultClient,
+  jobStatePaths,
   loadState,
   removeFile,
   revokeAll,
+  stateDir,
+  toVaultgateError,
+  type Platform,
 } from "@vaultgate/core";
 import { COMMON_OPTIONS, parseCommand } from "../options.js";
 import type { CommandContext } from "../context.js";
@@ -20,15 +25,17 @@ import { writeAudit } from "./fetch.js";
 
 export const REVOKE_HELP = `Usage: vaultgate revoke [--state FILE]
 
-Revokes the token and leases of a run started by \`vaultgate fetch\`, then deletes the
-files it wrote and the state file. Nothing to revoke is not an error.
+Revokes the tokens and leases of the runs \`vaultgate fetch\` and \`vaultgate exec\`
+started in this job, then deletes the files they wrote and their state files. Nothing
+to revoke is not an error. Use it where the job ends whatever happened: GitHub's
+\`if: always()\`, GitLab's after_script, Jenkins' post/finally.
 
 Options:
-      --state FILE            the state file fetch wrote (default: the job's temp dir, as fetch)
+      --state FILE            end only this run (default: every run of this job, found in the job's temp dir)
       --keep-files            do not delete the files fetch wrote
-      --audit FILE            append the run's audit record (JSON line, no values) to FILE [VAULTGATE_AUDIT_FILE]
+      --audit FILE            append each run's audit record (JSON line, no values) to FILE [VAULTGATE_AUDIT_FILE]
 
-Exit codes: 0 revoked (or nothing to revoke), 2 usage, 5 the vault could not be reached.`;
+Exit codes: 0 revoked (or nothing to revoke), 2 usage or unreadable state, 5 the vault could not be reached.`;
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -45,13 +52,37 @@ export async function revokeCommand(argv: string[], ctx: CommandContext): Promis
     return 0;
   }
   const platform = ctx.platform(values);
-  const statePath = resolve(ctx.cwd, values.state ?? defaultStatePath(ctx.env));
-  if (!existsSync(statePath)) {
-    platform.log.info(`nothing to revoke: ${statePath} does not exist`);
+  const paths = values.state ? [resolve(ctx.cwd, values.state)].filter((p) => existsSync(p)) : jobStatePaths(ctx.env);
+  if (paths.length === 0) {
+    platform.log.info(
+      `nothing to revoke: no state file ${values.state ? `at ${values.state}` : `for this job in ${stateDir(ctx.env)}`}`,
+    );
     return 0;
   }
-  const state = loadState(statePath);
-  platform.mask(state.token);
+  let exitCode = 0;
+  for (const path of paths) {
+    const code = await revokeOne(
+      path,
+      values["keep-files"] ?? false,
+      ctx,
+      platform,
+      values.audit ?? (ctx.env.VAULTGATE_AUDIT_FILE || undefined),
+    );
+    exitCode = Math.max(exitCode, code);
+  }
+  return exitCode;
+}
+
+/** revokeOne ends the run of one state file; returns its exit code. */
+async function revokeOne(
+  path: string,
+  keepFiles: boolean,
+  ctx: CommandContext,
+  platform: Platform,
+  auditFile: string | undefined,
+): Promise<number> {
+  const state = loadState(path);
+  platform.mask(state.token, "token");
   const audit = new AuditRecorder({
     command: "revoke",
     platform: platform.name,
@@ -69,21 +100,24 @@ export async function revokeCommand(argv: string[], ctx: CommandContext): Promis
   let exitCode = 0;
   try {
     const report = await revokeAll(client, state.leases, { keepToken: !state.ownsToken, audit });
-    if (!values["keep-files"]) for (const file of state.files) removeFile(file);
+    if (!keepFiles) for (const file of state.files) removeFile(file);
     if (report.token === "failed") {
-      platform.log.error(`could not revoke the token: ${report.errors.join("; ")}`);
+      platform.log.error(`could not revoke the token of ${path}: ${report.errors.join("; ")}`);
       exitCode = 5;
       return exitCode;
     }
-    removeFile(statePath);
+    removeFile(path);
     platform.log.info(
       `revoked: token ${report.token}, ${report.leasesRevoked + report.leasesWithToken} lease(s)` +
-        (values["keep-files"] || state.files.length === 0 ? "" : `, removed ${state.files.length} file(s)`),
+        (keepFiles || state.files.length === 0 ? "" : `, removed ${state.files.length} file(s)`),
     );
     for (const e of report.errors) platform.log.warn(e);
     return 0;
+  } catch (error) {
+    exitCode = toVaultgateError(error).exitCode;
+    throw error;
   } finally {
     client.close();
-    writeAudit(values.audit ?? (ctx.env.VAULTGATE_AUDIT_FILE || undefined), audit, exitCode, ctx, platform);
+    writeAudit(auditFile, audit, exitCode, ctx, platform);
   }
 }

@@ -52,7 +52,7 @@ export async function obtainIdToken(request: IdTokenRequest, platform: Platform)
       ({ token, origin } = fromVariableOrFile(request.source, from, platform));
       break;
   }
-  platform.mask(token);
+  platform.mask(token, "token");
   const claims = decodeClaims(token);
   if (!claims) {
     throw new IdentityError(`The ID token from ${origin} is not a JWT.`, {
@@ -127,7 +127,7 @@ async function fromGitHub(request: IdTokenRequest, platform: Platform): Promise<
         "Pull requests from forks never receive an ID token.",
     });
   }
-  platform.mask(bearer);
+  platform.mask(bearer, "token");
   const target = new URL(url);
   if (request.audience) target.searchParams.set("audience", request.audience);
   const client = new HttpClient({ baseUrl: target.origin, userAgent: request.userAgent, maxSockets: 1 });

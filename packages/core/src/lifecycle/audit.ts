@@ -96,7 +96,8 @@ const RUN_VARIABLES = [
 
 /** AuditRecorder collects the events of a run and produces its record. */
 export class AuditRecorder {
-  readonly #started = Date.now();
+  #started = Date.now();
+  #prior: AuditRecord["requests"] | undefined;
   readonly #base: Pick<AuditRecord, "command" | "platform" | "run" | "vault">;
   #identity: AuditRecord["identity"] = null;
   readonly #reads: AuditRecord["reads"] = [];
@@ -118,6 +119,28 @@ export class AuditRecorder {
       run,
       vault: { address: options.address, namespace: options.namespace ?? null },
     };
+  }
+
+  /**
+   * resume continues a record another process started (GitHub's main step hands it to
+   * the post step): its events are kept and the new ones added.
+   */
+  static resume(record: AuditRecord, env: Env): AuditRecorder {
+    const recorder = new AuditRecorder({
+      command: record.command,
+      platform: record.platform,
+      env,
+      address: record.vault.address,
+      namespace: record.vault.namespace ?? undefined,
+    });
+    recorder.#started = Date.parse(record.startedAt) || Date.now();
+    recorder.#identity = record.identity;
+    recorder.#reads.push(...record.reads);
+    recorder.#renewals.push(...record.renewals);
+    recorder.#revocations.push(...record.revocations);
+    recorder.#failures.push(...record.failures);
+    recorder.#prior = record.requests;
+    return recorder;
   }
 
   /** login records who logged in (claims and policies, never the token). */
@@ -191,12 +214,31 @@ export class AuditRecorder {
       reads: this.#reads,
       renewals: this.#renewals,
       revocations: this.#revocations,
-      requests: { count: sorted.length, retries: this.#retries, p50Ms: pct(50), p95Ms: pct(95), maxMs: sorted.at(-1) ?? 0 },
+      requests: mergeRequests(this.#prior, {
+        count: sorted.length,
+        retries: this.#retries,
+        p50Ms: pct(50),
+        p95Ms: pct(95),
+        maxMs: sorted.at(-1) ?? 0,
+      }),
       failures: this.#failures,
       outcome: exitCode === 0 ? "success" : "failure",
       exitCode,
     };
   }
+}
+
+/** mergeRequests adds a resumed record's request figures; percentiles come from the larger sample. */
+function mergeRequests(prior: AuditRecord["requests"] | undefined, now: AuditRecord["requests"]): AuditRecord["requests"] {
+  if (!prior) return now;
+  const larger = prior.count >= now.count ? prior : now;
+  return {
+    count: prior.count + now.count,
+    retries: prior.retries + now.retries,
+    p50Ms: larger.p50Ms,
+    p95Ms: larger.p95Ms,
+    maxMs: Math.max(prior.maxMs, now.maxMs),
+  };
 }
 
 /** appendAuditRecord appends the record as one JSON line to `file` (created 0600). */

@@ -4,6 +4,8 @@
  * Jenkins WORKSPACE_TMP), else the OS temp directory — never the workspace, which
  * artifacts and caches may pick up.
  */
+import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Env } from "../platform.js";
@@ -31,9 +33,31 @@ export function jobKey(env: Env): string {
     .replace(/[^A-Za-z0-9_.-]/g, "_");
 }
 
-/** defaultStatePath is where `fetch` saves, and `revoke` looks for, the run's state. */
-export function defaultStatePath(env: Env): string {
-  return env.VAULTGATE_STATE || join(platformTempDir(env), "vaultgate", `state-${jobKey(env)}.json`);
+/** stateDir is the directory of the job's state files. */
+export function stateDir(env: Env): string {
+  return join(platformTempDir(env), "vaultgate");
+}
+
+/**
+ * newStatePath names the state file of one run (`fetch` or `exec`): one per process, so
+ * two runs in one job never overwrite each other's. VAULTGATE_STATE names it instead.
+ */
+export function newStatePath(env: Env): string {
+  return env.VAULTGATE_STATE || join(stateDir(env), `state-${jobKey(env)}@${process.pid}-${randomBytes(3).toString("hex")}.json`);
+}
+
+/** jobStatePaths lists the state files of the current job (what `revoke` ends by default). */
+export function jobStatePaths(env: Env): string[] {
+  if (env.VAULTGATE_STATE) return [env.VAULTGATE_STATE];
+  const dir = stateDir(env);
+  const prefix = `state-${jobKey(env)}@`; // job keys never contain "@"
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => n.startsWith(prefix) && n.endsWith(".json")).map((n) => join(dir, n));
 }
 
 /** isInside tells whether `path` lies under `dir`. */

@@ -51,7 +51,7 @@ export class Session {
   }
 
   /** fetch reads the configured secrets (or `specs`), recording leases as they appear. */
-  async fetch(specs = this.config.secrets): Promise<FetchResult> {
+  async fetch(specs = this.config.secrets, options: { onLease?: (lease: LeaseRecord) => void } = {}): Promise<FetchResult> {
     const reads: FetchResult["reads"] = [];
     try {
       const result = await fetchSecrets(specs, {
@@ -59,7 +59,10 @@ export class Session {
         platform: this.#platform,
         concurrency: this.config.fetch.concurrency,
         role: this.login.role,
-        onLease: (lease) => this.leases.push(lease),
+        onLease: (lease) => {
+          this.leases.push(lease);
+          options.onLease?.(lease);
+        },
         onRead: (read) => reads.push(read),
       });
       return result;

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import type { VaultConfig } from "../config/schema.js";
 import { ConfigError } from "../errors.js";
 import { writeSecureFile } from "../export/files.js";
+import type { AuditRecord } from "./audit.js";
 
 /** SessionState is the serializable hand-over from a fetch to its revoke. */
 export interface SessionState {
@@ -19,6 +20,8 @@ export interface SessionState {
   leases: { leaseId: string; path: string }[];
   files: string[];
   createdAt: string;
+  /** The run's audit record so far, for the step that ends it (GitHub's post step). */
+  audit?: AuditRecord | undefined;
 }
 
 /** saveState writes the state file (0600, atomically). */
@@ -28,19 +31,39 @@ export function saveState(path: string, state: SessionState): void {
 
 /** loadState reads and checks a state file. */
 export function loadState(path: string): SessionState {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
+    text = readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(`Cannot read the state file ${path}: ${code === "ENOENT" ? "no such file" : (code ?? "not JSON")}.`, {
-      hint: "Pass the --state file written by `vaultgate fetch`; if it is gone, the run was already revoked.",
-      cause: error,
-    });
+    throw new ConfigError(
+      `Cannot read the state file ${path}: ${code === "ENOENT" ? "no such file" : (code ?? String(error))}.`,
+      {
+        hint: "Pass the --state file written by `vaultgate fetch`; if it is gone, the run was already revoked.",
+        cause: error,
+      },
+    );
+  }
+  return parseState(text, path);
+}
+
+/** parseState checks serialized state (a state file's text, a wrapper's saved state). */
+export function parseState(text: string, label = "the saved state"): SessionState {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${label} is not JSON; nothing was revoked.`, { cause: error });
   }
   const state = parsed as Partial<SessionState>;
-  if (state.version !== 1 || typeof state.token !== "string" || !state.vault?.url) {
-    throw new ConfigError(`${path} is not a vaultgate state file.`);
+  if (
+    state === null ||
+    typeof state !== "object" ||
+    state.version !== 1 ||
+    typeof state.token !== "string" ||
+    !state.vault?.url
+  ) {
+    throw new ConfigError(`${label} is not vaultgate state; nothing was revoked.`);
   }
   return {
     version: 1,
@@ -51,5 +74,6 @@ export function loadState(path: string): SessionState {
     leases: state.leases ?? [],
     files: state.files ?? [],
     createdAt: state.createdAt ?? "",
+    ...(state.audit ? { audit: state.audit } : {}),
   };
 }

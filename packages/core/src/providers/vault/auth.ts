@@ -64,7 +64,7 @@ export async function login(
           },
         );
       }
-      platform.mask(token);
+      platform.mask(token, "token");
       client.setToken(token);
       let data: Record<string, unknown>;
       try {
@@ -87,7 +87,7 @@ export async function login(
     case "approle": {
       const secretId =
         auth.secretId ?? (auth.secretIdVariable ? platform.env[auth.secretIdVariable] : platform.env.VAULT_SECRET_ID);
-      if (secretId) platform.mask(secretId);
+      if (secretId) platform.mask(secretId, "token");
       const body: Record<string, unknown> = { role_id: auth.roleId };
       if (secretId) body.secret_id = secretId;
       return loginWith(client, auth.mount, body, platform, {
@@ -106,7 +106,7 @@ export async function login(
           cause: error,
         });
       }
-      platform.mask(jwt);
+      platform.mask(jwt, "token");
       return loginWith(client, auth.mount, { role: auth.role, jwt }, platform, {
         method: "kubernetes",
         role: auth.role,
@@ -122,11 +122,17 @@ async function loginWith(
   mount: string,
   body: Record<string, unknown>,
   platform: Platform,
-  info: { method: "jwt" | "approle" | "kubernetes"; role: string | undefined; origin: string; claims?: Claims; audience?: string | undefined },
+  info: {
+    method: "jwt" | "approle" | "kubernetes";
+    role: string | undefined;
+    origin: string;
+    claims?: Claims;
+    audience?: string | undefined;
+  },
 ): Promise<LoginResult> {
   try {
     const result = await client.login(mount, body);
-    platform.mask(result.client_token);
+    platform.mask(result.client_token, "token");
     return {
       token: result.client_token,
       accessor: result.accessor,

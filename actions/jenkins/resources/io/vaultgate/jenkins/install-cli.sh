@@ -71,8 +71,8 @@ ln -s ../node_modules/.bin/vaultgate "$tmp/cli/bin/vaultgate"
 cat >"$tmp/cli/bin/vaultgate-env" <<'HELPER'
 #!/bin/sh
 # vaultgate-env COMMAND [ARGS...] — runs COMMAND with the secrets withVaultgate fetched in
-# its environment, read from the 0600 file $VAULTGATE_ENV_FILE. COMMAND's output is NOT
-# masked by vaultgate: run anything that may print a secret with `vaultgate exec -- ...`.
+# its environment, read from the 0600 file $VAULTGATE_ENV_FILE, its output masked by
+# `vaultgate exec --from-file` (no second login: the exact values fetched once).
 set +x
 if [ -z "${VAULTGATE_ENV_FILE:-}" ] || [ ! -r "$VAULTGATE_ENV_FILE" ]; then
   echo "vaultgate-env: \$VAULTGATE_ENV_FILE is not set or not readable; use vaultgate-env inside withVaultgate { }." >&2
@@ -82,8 +82,7 @@ if [ $# -eq 0 ]; then
   echo "vaultgate-env: usage: vaultgate-env COMMAND [ARGS...]" >&2
   exit 2
 fi
-. "$VAULTGATE_ENV_FILE"
-exec "$@"
+exec "$(dirname "$0")/vaultgate" exec --from-file "$VAULTGATE_ENV_FILE" -- "$@"
 HELPER
 chmod 0755 "$tmp/cli/bin/vaultgate-env"
 printf '%s\n' "$got" >"$tmp/cli/.integrity"

@@ -1,0 +1,72 @@
+/**
+ * lifecycle/job — the start of every run that hands secrets on (CLI fetch and exec, the
+ * GitHub secrets action): log in, save the state the end of the run needs as soon as a
+ * token exists and again whenever a lease appears, read the secrets; if the read fails,
+ * revoke at once and clear the state only when that worked, so a later step
+ * (`vaultgate revoke`, a post step, after_script, finally) can still clean up.
+ */
+import type { VaultgateConfig } from "../config/schema.js";
+import type { FetchResult } from "../fetch/run.js";
+import type { Platform } from "../platform.js";
+import type { AuditRecorder } from "./audit.js";
+import { openSession, type Session } from "./session.js";
+import type { SessionState } from "./state.js";
+
+/** FetchJobOptions: what to read, where to report, and how to keep the state. */
+export interface FetchJobOptions {
+  config: VaultgateConfig;
+  platform: Platform;
+  audit?: AuditRecorder | undefined;
+  /** saveState persists the state; `undefined` clears it (the run ended cleanly). */
+  saveState(state: SessionState | undefined): void;
+}
+
+/** FetchJob is a logged-in run with its secrets read; the caller ends it. */
+export interface FetchJob {
+  session: Session;
+  result: FetchResult;
+  state: SessionState;
+}
+
+/** fetchJob logs in, saves the state, and reads every configured secret. */
+export async function fetchJob(options: FetchJobOptions): Promise<FetchJob> {
+  const { config, platform } = options;
+  const session = await openSession({ config, platform, audit: options.audit });
+  const state = stateOf(session, config);
+  try {
+    options.saveState(state);
+    const result = await session.fetch(config.secrets, {
+      onLease: (lease) => {
+        state.leases.push({ leaseId: lease.leaseId, path: lease.path });
+        options.saveState(state);
+      },
+    });
+    return { session, result, state };
+  } catch (error) {
+    try {
+      const report = await session.revoke();
+      if (report.errors.length === 0) options.saveState(undefined);
+      else platform.log.warn(`revocation after the failure (left for the cleanup step): ${report.errors.join("; ")}`);
+    } catch (revokeError) {
+      platform.log.warn(
+        `revocation after the failure (left for the cleanup step): ${revokeError instanceof Error ? revokeError.message : String(revokeError)}`,
+      );
+    }
+    session.close();
+    throw error;
+  }
+}
+
+/** stateOf describes a logged-in session for whoever ends it. */
+export function stateOf(session: Session, config: VaultgateConfig): SessionState {
+  return {
+    version: 1,
+    vault: config.vault,
+    token: session.login.token,
+    accessor: session.login.accessor,
+    ownsToken: session.login.method !== "token",
+    leases: session.leases.map((l) => ({ leaseId: l.leaseId, path: l.path })),
+    files: [],
+    createdAt: new Date().toISOString(),
+  };
+}
