@@ -120,11 +120,11 @@ describe("vaultgate exec", () => {
 
   it("does not start the command when a secret is denied, and revokes", async () => {
     const result = await runCli(
-      ["exec", "-s", "secret/restricted/root token", "--", node, "-e", "console.log('ran')"],
+      ["exec", "-s", "secret/restricted/root token", "--", node, "-e", "console.log('the-command-ran')"],
       await env(),
     );
     expect(result.code).toBe(4);
-    expect(result.stdout).not.toContain("ran");
+    expect(result.stdout).not.toContain("the-command-ran");
     expect(admin).toBeDefined();
   });
 });

@@ -162,11 +162,11 @@ describe("every exit path revokes and cleans up", () => {
     const w = workspace();
     writeFileSync(w.manifest, `${readFileSync(w.manifest, "utf8")}  - secret/app/db no_such_key | NOPE\n`);
     const result = await runCli(
-      ["exec", "--files", "-f", w.manifest, "--state", w.state, "--audit", w.audit, "--", node, "-e", "console.log('ran')"],
+      ["exec", "--files", "-f", w.manifest, "--state", w.state, "--audit", w.audit, "--", node, "-e", "console.log('the-command-ran')"],
       env(w),
     );
     expect(result.code).toBe(4);
-    expect(result.stdout).not.toContain("ran");
+    expect(result.stdout).not.toContain("the-command-ran");
     expect(result.stderr).toContain('Key "no_such_key" not found in secret secret/app/db');
     const { record, leased } = await assertEnded(w, result.stdout + result.stderr);
     expect(leased).toHaveLength(1);
