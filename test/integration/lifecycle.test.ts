@@ -113,6 +113,39 @@ describe("renewal", () => {
   }, 40_000);
 });
 
+describe("renewal of a fetch's run while a later command uses it (Jenkins' vaultgate-env)", () => {
+  it("exec --from-file --renew-state keeps a 5 s token alive; the fetch's revoke still ends it", async () => {
+    const w = workspace();
+    const out = join(w.dir, "secrets.env");
+    const e = env(w, "short-ttl");
+    const fetched = await runCli(["fetch", "-f", w.manifest, "--out", out, "--state", w.state], e);
+    expect(fetched.code).toBe(0);
+    const token = (JSON.parse(readFileSync(w.state, "utf8")) as { token: string }).token;
+    const run = startCli(
+      [
+        "exec",
+        "--from-file",
+        out,
+        "--renew-state",
+        w.state,
+        "--",
+        node,
+        "-e",
+        "console.log('started');setTimeout(()=>console.log('done'),9000)",
+      ],
+      e,
+    );
+    await run.waitFor(/started/);
+    await new Promise((r) => setTimeout(r, 8000));
+    expect(await admin.tokenWorks(token)).toBe(true); // past its 5 s TTL
+    const result = await run.done;
+    expect(result.code).toBe(0);
+    expect(await admin.tokenWorks(token)).toBe(true); // exec --from-file does not revoke
+    expect((await runCli(["revoke", "--state", w.state], e)).code).toBe(0);
+    expect(await admin.tokenWorks(token)).toBe(false);
+  }, 40_000);
+});
+
 describe("every exit path revokes and cleans up", () => {
   it("success", async () => {
     const w = workspace();
@@ -162,7 +195,20 @@ describe("every exit path revokes and cleans up", () => {
     const w = workspace();
     writeFileSync(w.manifest, `${readFileSync(w.manifest, "utf8")}  - secret/app/db no_such_key | NOPE\n`);
     const result = await runCli(
-      ["exec", "--files", "-f", w.manifest, "--state", w.state, "--audit", w.audit, "--", node, "-e", "console.log('the-command-ran')"],
+      [
+        "exec",
+        "--files",
+        "-f",
+        w.manifest,
+        "--state",
+        w.state,
+        "--audit",
+        w.audit,
+        "--",
+        node,
+        "-e",
+        "console.log('the-command-ran')",
+      ],
       env(w),
     );
     expect(result.code).toBe(4);

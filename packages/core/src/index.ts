@@ -58,3 +58,4 @@ export {
   type RevocationEntry,
 } from "./lifecycle/audit.js";
 export { Renewer, type RenewerOptions } from "./lifecycle/renewer.js";
+export { startKeepAlive, type KeepAlive } from "./lifecycle/keepalive.js";

@@ -18,7 +18,9 @@ import {
   fetchJob,
   newStatePath,
   loadConfig,
+  loadState,
   parseSecretsFile,
+  startKeepAlive,
   platformTempDir,
   removeFile,
   saveState,
@@ -47,8 +49,10 @@ and the token are revoked and the files removed. Secrets never appear in any arg
 Options:
       --files                 write each secret to a 0600 file instead; NAME_FILE holds its path
                               and VAULTGATE_SECRETS_DIR the directory (under the job's temp dir)
-      --from-file FILE        take the secrets from a file \`vaultgate fetch\` wrote (dotenv or JSON)
-                              instead of logging in: no vault request, output still masked
+      --from-file FILE        take the secrets from a file \`vaultgate fetch\` wrote (dotenv, shell
+                              or JSON) instead of logging in; output still masked
+      --renew-state FILE      with --from-file: renew that fetch's token and leases (its --state
+                              file) while the command runs; the fetch's revoke still ends them
       --state FILE            where to save the run so \`vaultgate revoke\` can end it if exec is killed
       --audit FILE            append the run's audit record (JSON line, no values) to FILE [VAULTGATE_AUDIT_FILE]
 
@@ -63,6 +67,7 @@ const OPTIONS = {
   ...CONFIG_OPTIONS,
   files: { type: "boolean" },
   "from-file": { type: "string" },
+  "renew-state": { type: "string" },
   state: { type: "string" },
   audit: { type: "string" },
 } as const;
@@ -87,6 +92,8 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
     for (const message of warnings.splice(0)) platform.log.warn(message);
   });
   if (values["from-file"]) return execFromFile(values["from-file"], command, args, values, ctx, masker, platform);
+  if (values["renew-state"])
+    throw new ConfigError("--renew-state goes with --from-file.", { hint: "Without --from-file, exec renews its own token." });
   const signals = guardSignals((signal) => platform.log.warn(`received ${signal}: stopping the command, then revoking`));
   const { inputs, manifest } = toInputs(values, ctx.env);
   const auditFile = values.audit ?? (ctx.env.VAULTGATE_AUDIT_FILE || undefined);
@@ -187,6 +194,8 @@ async function execFromFile(
   for (const s of secrets) platform.mask(s.value);
   const env: NodeJS.ProcessEnv = { ...ctx.env };
   for (const s of secrets) env[s.name] = s.value;
+  const renewState = typeof values["renew-state"] === "string" ? resolve(ctx.cwd, values["renew-state"]) : undefined;
+  const keepAlive = renewState ? await startKeepAlive(loadState(renewState), platform) : undefined;
   const signals = guardSignals((signal) => platform.log.warn(`received ${signal}: stopping the command`));
   try {
     platform.log.info(`running ${command} with ${secrets.length} secret${secrets.length === 1 ? "" : "s"} from ${path}`);
@@ -194,6 +203,7 @@ async function execFromFile(
     if (child.spawnError) platform.log.error(child.spawnError);
     return child.code;
   } finally {
+    await keepAlive?.stop();
     signals.release();
   }
 }

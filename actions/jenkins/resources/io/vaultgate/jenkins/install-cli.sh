@@ -72,7 +72,8 @@ cat >"$tmp/cli/bin/vaultgate-env" <<'HELPER'
 #!/bin/sh
 # vaultgate-env COMMAND [ARGS...] — runs COMMAND with the secrets withVaultgate fetched in
 # its environment, read from the 0600 file $VAULTGATE_ENV_FILE, its output masked by
-# `vaultgate exec --from-file` (no second login: the exact values fetched once).
+# `vaultgate exec --from-file` (no second login: the exact values fetched once), and the
+# block's token and leases renewed while it runs.
 set +x
 if [ -z "${VAULTGATE_ENV_FILE:-}" ] || [ ! -r "$VAULTGATE_ENV_FILE" ]; then
   echo "vaultgate-env: \$VAULTGATE_ENV_FILE is not set or not readable; use vaultgate-env inside withVaultgate { }." >&2
@@ -81,6 +82,9 @@ fi
 if [ $# -eq 0 ]; then
   echo "vaultgate-env: usage: vaultgate-env COMMAND [ARGS...]" >&2
   exit 2
+fi
+if [ -n "${VAULTGATE_RUN_DIR:-}" ] && [ -f "$VAULTGATE_RUN_DIR/state.json" ]; then
+  exec "$(dirname "$0")/vaultgate" exec --from-file "$VAULTGATE_ENV_FILE" --renew-state "$VAULTGATE_RUN_DIR/state.json" -- "$@"
 fi
 exec "$(dirname "$0")/vaultgate" exec --from-file "$VAULTGATE_ENV_FILE" -- "$@"
 HELPER
