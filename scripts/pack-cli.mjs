@@ -30,6 +30,11 @@ execFileSync(
 );
 writeFileSync(join(staging, "vaultgate.js"), '#!/usr/bin/env node\nimport "./dist/index.js";\n', { mode: 0o755 });
 cpSync(join(root, "LICENSE"), join(staging, "LICENSE"));
+execFileSync(
+  process.execPath,
+  [join(root, "scripts", "third-party-notices.mjs"), cli, join(staging, "THIRD-PARTY-NOTICES.txt")],
+  { stdio: "ignore" },
+);
 writeFileSync(
   join(staging, "README.md"),
   `# vaultgate\n\nShort-lived vault secrets for CI jobs, from the job's own OIDC identity: fetch, exec (masked), check, revoke.\nRun \`vaultgate --help\`. Documentation: ${pkg.repository.url.replace(/\.git$/, "")}\n`,
@@ -44,7 +49,7 @@ writeFileSync(
       license: pkg.license,
       type: "module",
       bin: { vaultgate: "vaultgate.js" },
-      files: ["vaultgate.js", "dist", "README.md", "LICENSE"],
+      files: ["vaultgate.js", "dist", "README.md", "LICENSE", "THIRD-PARTY-NOTICES.txt"],
       engines: pkg.engines,
       repository: { type: "git", url: pkg.repository.url },
     },
