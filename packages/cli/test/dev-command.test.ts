@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, nullLogger, openSession, type Platform } from "@vaultgate/core";
-import { DEV_HELP, startDev } from "../../cli/src/commands/dev.js";
-import type { CommandContext } from "../../cli/src/context.js";
-import { toInputs } from "../../cli/src/options.js";
+import { DEV_HELP, startDev } from "../src/commands/dev.js";
+import type { CommandContext } from "../src/context.js";
+import { toInputs } from "../src/options.js";
 
 /** configFrom builds the config the CLI would from `env` (VAULTGATE_* variables, VAULT_ADDR). */
 function configFrom(env: Record<string, string>, secrets: string, cwd: string) {
