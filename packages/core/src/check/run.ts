@@ -15,7 +15,7 @@ import type { Platform } from "../platform.js";
 import { login, revokeToken, type LoginResult } from "../providers/vault/auth.js";
 import { VaultClient, type VaultResponse } from "../providers/vault/client.js";
 import { mapReadError } from "../providers/vault/errors.js";
-import { MountResolver, type ResolvedPath } from "../providers/vault/paths.js";
+import { MountResolver, secretData, type ResolvedPath } from "../providers/vault/paths.js";
 import { formatDuration } from "../util/duration.js";
 import { VERSION } from "../version.js";
 import { checkHealth } from "./health.js";
@@ -394,13 +394,6 @@ async function disposeLease(ctx: Ctx, response: VaultResponse): Promise<string> 
   } catch {
     return ", revoked with the check's token";
   }
-}
-
-function secretData(response: VaultResponse, path: ResolvedPath): Record<string, unknown> | undefined {
-  const data = response.data ?? {};
-  if (path.kv !== 2) return data;
-  const inner = data.data;
-  return inner !== null && typeof inner === "object" && !Array.isArray(inner) ? (inner as Record<string, unknown>) : undefined;
 }
 
 function checkBudget(ctx: Ctx, started: number): void {

@@ -10,7 +10,7 @@ import { SecretNotFoundError, type VaultgateError } from "../errors.js";
 import type { Platform } from "../platform.js";
 import type { VaultClient, VaultResponse } from "../providers/vault/client.js";
 import { mapReadError } from "../providers/vault/errors.js";
-import { MountResolver, type ResolvedPath } from "../providers/vault/paths.js";
+import { MountResolver, secretData, type ResolvedPath } from "../providers/vault/paths.js";
 import { mapLimit } from "./limit.js";
 
 /** FetchedSecret is one exported value with where it came from. */
@@ -145,7 +145,7 @@ export async function fetchSecrets(specs: readonly SecretSpec[], options: FetchO
       ms: Date.now() - started,
       outcome: "ok",
     });
-    const data = secretData(response, resolved);
+    const data = secretData(response, resolved) ?? {};
     for (const spec of read.specs) select(spec, data, { resolved, lease }, out, platform);
     return out;
   });
@@ -168,17 +168,6 @@ function recordLease(response: VaultResponse, path: string, result: FetchResult,
   result.leases.push(lease);
   options.onLease?.(lease);
   return lease;
-}
-
-/** secretData picks the object that holds the secret's keys: KV v2's data.data, else data. */
-function secretData(response: VaultResponse, resolved: ResolvedPath): Record<string, unknown> {
-  const data = response.data ?? {};
-  const inner = data.data;
-  const looksV2 = inner !== null && typeof inner === "object" && !Array.isArray(inner) && typeof data.metadata === "object";
-  if (resolved.kv === 2 || (resolved.kv === undefined && looksV2)) {
-    return inner !== null && typeof inner === "object" && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {};
-  }
-  return data;
 }
 
 function select(

@@ -4,7 +4,7 @@
  * while vault-action style `secret/data/app` is used as written. Other engines' paths
  * (database/creds/x, pki/issue/x) are used as written.
  */
-import type { MountInfo, VaultClient } from "./client.js";
+import type { MountInfo, VaultClient, VaultResponse } from "./client.js";
 
 /** ResolvedPath says how to read one user path. */
 export interface ResolvedPath {
@@ -52,6 +52,21 @@ export class MountResolver {
     if (mount && !(path === mount.path || path.startsWith(`${mount.path}/`))) return this.#client.mountOf(path);
     return mount;
   }
+}
+
+/**
+ * secretData picks the object that holds a secret's keys: KV v2's data.data, else data.
+ * A mount that could not be looked up counts as KV v2 when the answer has KV v2's shape.
+ * Undefined means a KV v2 version without data (deleted or destroyed).
+ */
+export function secretData(response: VaultResponse, resolved: ResolvedPath): Record<string, unknown> | undefined {
+  const data = response.data ?? {};
+  const inner = data.data;
+  const isObject = inner !== null && typeof inner === "object" && !Array.isArray(inner);
+  if (resolved.kv === 2 || (resolved.kv === undefined && isObject && typeof data.metadata === "object")) {
+    return isObject ? (inner as Record<string, unknown>) : undefined;
+  }
+  return data;
 }
 
 /** resolveWithMount computes the API path once the mount is known (or unknown). */
