@@ -59,3 +59,4 @@ export {
 } from "./lifecycle/audit.js";
 export { Renewer, type RenewerOptions } from "./lifecycle/renewer.js";
 export { startKeepAlive, type KeepAlive } from "./lifecycle/keepalive.js";
+export { endRun, type EndRunOptions, type EndRunResult } from "./lifecycle/end.js";

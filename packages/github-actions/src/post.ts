@@ -4,18 +4,7 @@
  * or failed (post-if: always()), and reports a failed revocation as a warning: cleaning
  * up must never change the job's own result.
  */
-import { readdirSync, rmdirSync } from "node:fs";
-import { basename, dirname } from "node:path";
-import {
-  AuditRecorder,
-  USER_AGENT,
-  VaultClient,
-  appendAuditRecord,
-  auditMarkdown,
-  parseState,
-  removeFile,
-  revokeAll,
-} from "@vaultgate/core";
+import { AuditRecorder, appendAuditRecord, auditMarkdown, endRun, parseState } from "@vaultgate/core";
 import type { GitHubPlatform } from "./platform.js";
 import type { Runner } from "./runner/runner.js";
 import { STATE_NAME } from "./secrets.js";
@@ -31,56 +20,19 @@ export async function revokeForPost(runner: Runner, platform: GitHubPlatform): P
     return;
   }
   const state = parseState(text, "The main step's state");
-  platform.mask(state.token, "token");
   const audit = state.audit ? AuditRecorder.resume(state.audit, runner.env) : undefined;
-  const problems: string[] = [];
-  const client = new VaultClient({
-    vault: state.vault,
-    fetch: POST_FETCH,
-    userAgent: USER_AGENT,
-    ...(audit ? { observe: (e: { ms: number }) => audit.request(e.ms) } : {}),
-  });
-  client.setToken(state.token);
-  try {
-    const report = await revokeAll(client, state.leases, { keepToken: !state.ownsToken, audit });
-    problems.push(...report.errors);
-    const leases = report.leasesRevoked + report.leasesWithToken;
-    runner.info(
-      `vaultgate: token ${state.ownsToken ? report.token : "kept (it was given as an input)"}, ` +
-        `${leases} lease${leases === 1 ? "" : "s"} revoked.`,
-    );
-  } finally {
-    client.close();
-  }
-  problems.push(...removeFiles(state.files));
+  const { report, fileErrors } = await endRun(state, platform, { audit, fetch: POST_FETCH });
+  const leases = report.leasesRevoked + report.leasesWithToken;
+  runner.info(
+    `vaultgate: token ${state.ownsToken ? report.token : "kept (it was given as an input)"}, ` +
+      `${leases} lease${leases === 1 ? "" : "s"} revoked.`,
+  );
   if (state.files.length > 0) runner.info(`vaultgate: removed ${state.files.length} file(s).`);
-  for (const problem of problems) runner.warning(`vaultgate cleanup: ${problem}`);
+  for (const problem of [...report.errors, ...fileErrors]) runner.warning(`vaultgate cleanup: ${problem}`);
   if (audit) {
     const record = audit.finish(state.audit?.exitCode ?? 0);
     runner.appendSummary(auditMarkdown(record));
     const file = runner.input("audit");
     if (file) appendAuditRecord(file, record);
   }
-}
-
-/** removeFiles deletes the files and then their vaultgate-* directories; returns what failed. */
-function removeFiles(files: readonly string[]): string[] {
-  const problems: string[] = [];
-  const dirs = new Set<string>();
-  for (const file of files) {
-    try {
-      removeFile(file);
-    } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
-    }
-    if (basename(dirname(file)).startsWith("vaultgate-")) dirs.add(dirname(file));
-  }
-  for (const dir of dirs) {
-    try {
-      if (readdirSync(dir).length === 0) rmdirSync(dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") problems.push(`Cannot remove ${dir}: ${String(error)}`);
-    }
-  }
-  return problems;
 }

@@ -8,13 +8,11 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   AuditRecorder,
-  DEFAULT_FETCH,
-  USER_AGENT,
-  VaultClient,
+  OutputError,
+  endRun,
   jobStatePaths,
   loadState,
   removeFile,
-  revokeAll,
   stateDir,
   toVaultgateError,
   type Platform,
@@ -82,7 +80,6 @@ async function revokeOne(
   auditFile: string | undefined,
 ): Promise<number> {
   const state = loadState(path);
-  platform.mask(state.token, "token");
   const audit = new AuditRecorder({
     command: "revoke",
     platform: platform.name,
@@ -90,17 +87,10 @@ async function revokeOne(
     address: state.vault.url,
     namespace: state.vault.namespace,
   });
-  const client = new VaultClient({
-    vault: state.vault,
-    fetch: DEFAULT_FETCH,
-    userAgent: USER_AGENT,
-    observe: (e) => audit.request(e.ms),
-  });
-  client.setToken(state.token);
   let exitCode = 0;
   try {
-    const report = await revokeAll(client, state.leases, { keepToken: !state.ownsToken, audit });
-    if (!keepFiles) for (const file of state.files) removeFile(file);
+    const { report, fileErrors } = await endRun(state, platform, { audit, keepFiles });
+    if (fileErrors[0]) throw new OutputError(fileErrors[0]);
     if (report.token === "failed") {
       platform.log.error(`could not revoke the token of ${path}: ${report.errors.join("; ")}`);
       exitCode = 5;
@@ -117,7 +107,6 @@ async function revokeOne(
     exitCode = toVaultgateError(error).exitCode;
     throw error;
   } finally {
-    client.close();
     writeAudit(auditFile, audit, exitCode, ctx, platform);
   }
 }

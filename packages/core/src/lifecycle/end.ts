@@ -1,0 +1,71 @@
+/**
+ * lifecycle/end — ends a run from its saved state, in whichever process comes last
+ * (`vaultgate revoke`, GitHub's post step): revokes its leases and token, then removes
+ * the files it wrote and the vaultgate-* directories they leave empty. Failures are
+ * collected, never thrown, so the caller decides what they mean for its exit.
+ */
+import { readdirSync, rmdirSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import type { FetchSettings } from "../config/schema.js";
+import { DEFAULT_FETCH } from "../config/schema.js";
+import { removeFile } from "../export/files.js";
+import type { Platform } from "../platform.js";
+import { VaultClient } from "../providers/vault/client.js";
+import type { AuditRecorder } from "./audit.js";
+import { USER_AGENT, revokeAll, type RevokeReport } from "./session.js";
+import type { SessionState } from "./state.js";
+
+/** EndRunOptions: the audit to record into, whether to keep the files, how patient to be. */
+export interface EndRunOptions {
+  audit?: AuditRecorder | undefined;
+  keepFiles?: boolean;
+  fetch?: FetchSettings;
+}
+
+/** EndRunResult is the revocation report and the files that could not be removed. */
+export interface EndRunResult {
+  report: RevokeReport;
+  fileErrors: string[];
+}
+
+/** endRun revokes and cleans up what `state` describes. */
+export async function endRun(state: SessionState, platform: Platform, options: EndRunOptions = {}): Promise<EndRunResult> {
+  const audit = options.audit;
+  platform.mask(state.token, "token");
+  const client = new VaultClient({
+    vault: state.vault,
+    fetch: options.fetch ?? DEFAULT_FETCH,
+    userAgent: USER_AGENT,
+    ...(audit ? { observe: (e: { ms: number }) => audit.request(e.ms) } : {}),
+  });
+  client.setToken(state.token);
+  let report: RevokeReport;
+  try {
+    report = await revokeAll(client, state.leases, { keepToken: !state.ownsToken, audit });
+  } finally {
+    client.close();
+  }
+  return { report, fileErrors: options.keepFiles ? [] : removeRunFiles(state.files) };
+}
+
+/** removeRunFiles deletes the files (or directories) and then their empty vaultgate-* parents. */
+function removeRunFiles(files: readonly string[]): string[] {
+  const errors: string[] = [];
+  const dirs = new Set<string>();
+  for (const file of files) {
+    try {
+      removeFile(file);
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : String(error));
+    }
+    if (basename(dirname(file)).startsWith("vaultgate-")) dirs.add(dirname(file));
+  }
+  for (const dir of dirs) {
+    try {
+      if (readdirSync(dir).length === 0) rmdirSync(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") errors.push(`Cannot remove ${dir}: ${String(error)}`);
+    }
+  }
+  return errors;
+}
