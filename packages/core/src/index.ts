@@ -43,7 +43,7 @@ export {
   type NamedValue,
 } from "./export/formats.js";
 export { Session, openSession, revokeAll, USER_AGENT, type SessionOptions, type RevokeReport } from "./lifecycle/session.js";
-export { saveState, loadState, parseState, type SessionState } from "./lifecycle/state.js";
+export { saveState, loadState, parseState, stateFileWriter, type SessionState } from "./lifecycle/state.js";
 export { fetchJob, stateOf, type FetchJob, type FetchJobOptions } from "./lifecycle/job.js";
 export { platformTempDir, jobKey, stateDir, newStatePath, jobStatePaths, isInside } from "./lifecycle/paths.js";
 export * from "./mask/index.js";

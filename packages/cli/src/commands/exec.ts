@@ -22,14 +22,12 @@ import {
   parseSecretsFile,
   startKeepAlive,
   platformTempDir,
-  removeFile,
-  saveState,
+  stateFileWriter,
   toVaultgateError,
   writeSecureFile,
   type FetchedSecret,
   type Platform,
   type Session,
-  type SessionState,
 } from "@vaultgate/core";
 import { runChild } from "../child.js";
 import { writeAudit } from "./fetch.js";
@@ -102,7 +100,7 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
   let renewer: Renewer | undefined;
   let filesDir: string | undefined;
   const statePath = values.state ? resolve(ctx.cwd, values.state) : newStatePath(ctx.env);
-  const keepState = (state: SessionState | undefined) => (state ? saveState(statePath, state) : removeFile(statePath));
+  const keepState = stateFileWriter(statePath);
   let exitCode = 70;
   try {
     const config = loadConfig({ inputs, manifest, env: ctx.env, cwd: ctx.cwd });
@@ -154,7 +152,7 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
       const report = await session.revoke();
       for (const e of report.errors) platform.log.warn(`revocation: ${e}`);
       session.close();
-      if (report.token !== "failed") removeFile(statePath);
+      if (report.token !== "failed") keepState(undefined);
     }
     if (filesDir) rmSync(filesDir, { recursive: true, force: true });
     if (audit) writeAudit(auditFile, audit, exitCode, ctx, platform);

@@ -10,15 +10,13 @@ import {
   appendAuditRecord,
   toVaultgateError,
   type Platform,
-  type SessionState,
   OUTPUT_FORMATS,
   assertEnvName,
   fetchJob,
   newStatePath,
-  removeFile,
   loadConfig,
   render,
-  saveState,
+  stateFileWriter,
   writeSecureFile,
   type OutputFormat,
 } from "@vaultgate/core";
@@ -89,7 +87,7 @@ export async function fetchCommand(argv: string[], ctx: CommandContext): Promise
     namespace: config.vault.namespace,
   });
   const statePath = values.state ? resolve(ctx.cwd, values.state) : newStatePath(ctx.env);
-  const keepState = (state: SessionState | undefined) => (state ? saveState(statePath, state) : removeFile(statePath));
+  const keepState = stateFileWriter(statePath);
   let exitCode = 70;
   try {
     const job = await fetchJob({ config, platform, audit, saveState: keepState });

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import type { VaultConfig } from "../config/schema.js";
 import { ConfigError } from "../errors.js";
-import { writeSecureFile } from "../export/files.js";
+import { removeFile, writeSecureFile } from "../export/files.js";
 import type { AuditRecord } from "./audit.js";
 
 /** SessionState is the serializable hand-over from a fetch to its revoke. */
@@ -27,6 +27,11 @@ export interface SessionState {
 /** saveState writes the state file (0600, atomically). */
 export function saveState(path: string, state: SessionState): void {
   writeSecureFile(path, `${JSON.stringify(state)}\n`);
+}
+
+/** stateFileWriter returns the saveState of fetchJob for a state file: write it, or delete it when undefined. */
+export function stateFileWriter(path: string): (state: SessionState | undefined) => void {
+  return (state) => (state ? saveState(path, state) : removeFile(path));
 }
 
 /** loadState reads and checks a state file. */
