@@ -91,63 +91,92 @@ export class VaultAdmin {
   }
 }
 
-const APP_POLICY = `
+/**
+ * FIXTURE_POLICIES are the fixture's policies. app-plain reads like app-read but may not
+ * revoke leases itself: its leases die with its token (the default policy has no
+ * sys/leases/revoke).
+ */
+export const FIXTURE_POLICIES: Readonly<Record<string, string>> = {
+  "app-read": `
 path "secret/data/app/*" { capabilities = ["read"] }
 path "secret/metadata/app/*" { capabilities = ["read", "list"] }
 path "kv1/app/*" { capabilities = ["read"] }
 path "pki/issue/app" { capabilities = ["update"] }
 path "sys/leases/revoke" { capabilities = ["update"] }
-`;
-
-// Reads app secrets like APP_POLICY but may not revoke leases itself: its leases die
-// with its token (the default policy has no sys/leases/revoke).
-const APP_PLAIN_POLICY = `
+`,
+  "app-plain": `
 path "secret/data/app/*" { capabilities = ["read"] }
 path "secret/metadata/app/*" { capabilities = ["read", "list"] }
 path "pki/issue/app" { capabilities = ["update"] }
-`;
+`,
+};
+
+/** FIXTURE_MOUNTS are the jwt auth mounts, one per CI platform's issuer. */
+export const FIXTURE_MOUNTS = { github: "jwt", gitlab: "jwt-gitlab", jenkins: "jwt-jenkins" } as const;
+
+const role = (body: Record<string, unknown>): Record<string, unknown> => ({
+  role_type: "jwt",
+  bound_audiences: [AUDIENCE],
+  user_claim: "sub",
+  token_policies: ["app-read"],
+  token_ttl: 300,
+  token_max_ttl: 900,
+  ...body,
+});
+
+/** FIXTURE_ROLES are the jwt roles of each platform's mount, complete. */
+export const FIXTURE_ROLES: Readonly<Record<keyof typeof FIXTURE_MOUNTS, Readonly<Record<string, Record<string, unknown>>>>> = {
+  // GitHub: bound to the main branch of acme/app; `sub` globbed the way users do.
+  github: {
+    deploy: role({
+      bound_claims_type: "glob",
+      bound_claims: { sub: "repo:acme/app:ref:refs/heads/main", repository: "acme/app" },
+    }),
+    "deploy-plain": role({ bound_claims: { repository: "acme/app" }, token_policies: ["app-plain"] }),
+    "short-ttl": role({ bound_claims: { repository: "acme/app" }, token_ttl: 5, token_max_ttl: 120 }),
+    production: role({ bound_claims: { environment: "production" } }),
+  },
+  // GitLab: protected main branch of acme/app.
+  gitlab: {
+    deploy: role({ user_claim: "user_login", bound_claims: { project_path: "acme/app", ref_type: "branch", ref: "main" } }),
+  },
+  // Jenkins: sub is the job URL.
+  jenkins: { deploy: role({ bound_claims: { sub: "https://jenkins.example.com/job/app/job/deploy/" } }) },
+};
+
+/** fixtureSecrets lays the run's values out as KV v2 (mount secret/) and KV v1 (kv1/) secrets. */
+export function fixtureSecrets(v: Readonly<Record<string, string | undefined>>, bulkCount: number) {
+  const kv2: Record<string, Record<string, unknown>> = {
+    "app/db": { username: v.dbUser, password: v.dbPassword },
+    "app/api": { token: v.apiToken, "api-key": v.apiKey, "tls.crt": v.dotted },
+    "app/cert": { pem: v.multiline },
+    "app/config": { settings: { db: { password: v.jsonPassword } }, hosts: ["a", "b"], port: 5432 },
+    "restricted/root": { token: v.restricted },
+  };
+  for (let i = 1; i <= bulkCount; i++) {
+    const n = String(i).padStart(2, "0");
+    kv2[`app/bulk/${n}`] = { value: v[`bulk${n}`] };
+  }
+  const kv1: Record<string, Record<string, unknown>> = { "app/legacy": { password: v.legacyPassword } };
+  return { kv2, kv1 };
+}
 
 /** configureVault sets up mounts, roles, policies and secrets. */
 export async function configureVault(
   admin: VaultAdmin,
   issuers: { github: IssuerKey; gitlab: IssuerKey; jenkins: IssuerKey },
 ): Promise<VaultFixture> {
-  const mounts = { github: "jwt", gitlab: "jwt-gitlab", jenkins: "jwt-jenkins" };
-  await admin.call("POST", "sys/policies/acl/app-read", { policy: APP_POLICY });
-  await admin.call("POST", "sys/policies/acl/app-plain", { policy: APP_PLAIN_POLICY });
-
+  const mounts = FIXTURE_MOUNTS;
+  for (const [name, policy] of Object.entries(FIXTURE_POLICIES)) await admin.call("POST", `sys/policies/acl/${name}`, { policy });
   for (const [platform, mount] of Object.entries(mounts) as [keyof typeof mounts, string][]) {
     await admin.call("POST", `sys/auth/${mount}`, { type: "jwt" });
     await admin.call("POST", `auth/${mount}/config`, {
       jwt_validation_pubkeys: [issuers[platform].publicPem],
       bound_issuer: issuers[platform].issuer,
     });
+    for (const [name, body] of Object.entries(FIXTURE_ROLES[platform]))
+      await admin.call("POST", `auth/${mount}/role/${name}`, body);
   }
-  const role = (mount: string, name: string, body: Record<string, unknown>) =>
-    admin.call("POST", `auth/${mount}/role/${name}`, {
-      role_type: "jwt",
-      bound_audiences: [AUDIENCE],
-      user_claim: "sub",
-      token_policies: ["app-read"],
-      token_ttl: 300,
-      token_max_ttl: 900,
-      ...body,
-    });
-  // GitHub: bound to the main branch of acme/app; `sub` globbed the way users do.
-  await role(mounts.github, "deploy", {
-    bound_claims_type: "glob",
-    bound_claims: { sub: "repo:acme/app:ref:refs/heads/main", repository: "acme/app" },
-  });
-  await role(mounts.github, "deploy-plain", { bound_claims: { repository: "acme/app" }, token_policies: ["app-plain"] });
-  await role(mounts.github, "short-ttl", { bound_claims: { repository: "acme/app" }, token_ttl: 5, token_max_ttl: 120 });
-  await role(mounts.github, "production", { bound_claims: { environment: "production" } });
-  // GitLab: protected main branch of acme/app.
-  await role(mounts.gitlab, "deploy", {
-    user_claim: "user_login",
-    bound_claims: { project_path: "acme/app", ref_type: "branch", ref: "main" },
-  });
-  // Jenkins: sub is the job URL.
-  await role(mounts.jenkins, "deploy", { bound_claims: { sub: "https://jenkins.example.com/job/app/job/deploy/" } });
 
   await admin.call("POST", "sys/auth/approle", { type: "approle" });
   await admin.call("POST", "auth/approle/role/ci", { token_policies: ["app-read"], token_ttl: "5m", secret_id_ttl: "1h" });
@@ -159,6 +188,7 @@ export async function configureVault(
   await admin.call("POST", "pki/root/generate/internal", { common_name: "vaultgate test root", ttl: "24h" });
   await admin.call("POST", "pki/roles/app", { allow_any_name: true, generate_lease: true, ttl: "1h", max_ttl: "2h" });
 
+  const bulkCount = 50;
   const values: Record<string, string> = {
     dbUser: "app_user",
     dbPassword: randomSecret(),
@@ -170,28 +200,16 @@ export async function configureVault(
     multiline: `-----BEGIN TEST KEY-----\n${randomSecret(40)}\n${randomSecret(40)}\n-----END TEST KEY-----`,
     dotted: randomSecret(),
   };
-  await admin.putKv2("secret", "app/db", { username: values.dbUser, password: values.dbPassword });
-  await admin.putKv2("secret", "app/api", { token: values.apiToken, "api-key": values.apiKey, "tls.crt": values.dotted });
-  await admin.putKv2("secret", "app/cert", { pem: values.multiline });
-  await admin.putKv2("secret", "app/config", {
-    settings: { db: { password: values.jsonPassword } },
-    hosts: ["a", "b"],
-    port: 5432,
-  });
-  await admin.putKv2("secret", "restricted/root", { token: values.restricted });
-  await admin.call("POST", "kv1/app/legacy", { password: values.legacyPassword });
-  const bulkCount = 50;
-  for (let i = 1; i <= bulkCount; i++) {
-    const name = `bulk${String(i).padStart(2, "0")}`;
-    values[name] = randomSecret();
-    await admin.putKv2("secret", `app/bulk/${String(i).padStart(2, "0")}`, { value: values[name] });
-  }
+  for (let i = 1; i <= bulkCount; i++) values[`bulk${String(i).padStart(2, "0")}`] = randomSecret();
+  const { kv2, kv1 } = fixtureSecrets(values, bulkCount);
+  for (const [path, data] of Object.entries(kv2)) await admin.putKv2("secret", path, data);
+  for (const [path, data] of Object.entries(kv1)) await admin.call("POST", `kv1/${path}`, data);
   return {
     addr: admin.addr,
     rootToken: admin.token,
     audience: AUDIENCE,
     issuers,
-    mounts,
+    mounts: { ...mounts },
     values,
     bulkCount,
     approle: { roleId, secretId },
