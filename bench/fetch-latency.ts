@@ -5,7 +5,7 @@
  * Bar: ratio ≥ 6. Run: pnpm bench:fetch
  */
 import { loadConfig, openSession, nullLogger, type Platform } from "@vaultgate/core";
-import { TestIssuer, gitlabClaims, startFaultProxy, startTestVault } from "@vaultgate/test-harness";
+import { gitlabIdToken, startFaultProxy, startTestVault } from "@vaultgate/test-harness";
 
 const DELAY_MS = 20;
 const RUNS = 5;
@@ -20,7 +20,7 @@ try {
   }).join("\n");
 
   const time = async (concurrency: number): Promise<{ ms: number; requests: number }> => {
-    const env = { VAULT_ID_TOKEN: await new TestIssuer(fixture.issuers.gitlab).sign(gitlabClaims(fixture.audience)) };
+    const env = { VAULT_ID_TOKEN: await gitlabIdToken(fixture) };
     const platform: Platform = { name: "gitlab", env, log: nullLogger, mask: () => {} };
     const config = loadConfig({
       inputs: { url: proxy.url, path: "jwt-gitlab", role: "deploy", secrets, concurrency: String(concurrency) },

@@ -11,3 +11,4 @@ export * from "./schema.js";
 export * from "./github-actions.js";
 export * from "./tls.js";
 export * from "./jenkins-pipeline.js";
+export * from "./job-env.js";

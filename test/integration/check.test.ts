@@ -7,16 +7,16 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { CheckReport } from "@vaultgate/core";
+import type {
+  gitlabClaims} from "@vaultgate/test-harness";
 import {
-  TestIssuer,
-  VaultAdmin,
-  baseEnv,
   ensureOpenBao,
-  gitlabClaims,
+  gitlabJobEnv,
   randomSecret,
   runCli,
   schemaValidator,
   startOpenBao,
+  VaultAdmin,
   type CliResult,
   type OpenBaoServer,
 } from "@vaultgate/test-harness";
@@ -38,8 +38,11 @@ async function check(
   opts: { claims?: Parameters<typeof gitlabClaims>[1]; aud?: string; url?: string } = {},
 ): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), "vaultgate-check-"));
-  const token = await new TestIssuer(vault.issuers.gitlab).sign(gitlabClaims(opts.aud ?? vault.audience, opts.claims ?? {}));
-  const env = baseEnv({ GITLAB_CI: "true", VAULT_ID_TOKEN: token, VAULT_ADDR: opts.url ?? vault.addr });
+  const { env, token } = await gitlabJobEnv(
+    vault,
+    { VAULT_ADDR: opts.url ?? vault.addr },
+    { ...(opts.claims ? { ctx: opts.claims } : {}), ...(opts.aud ? { aud: opts.aud } : {}) },
+  );
   const files = [join(dir, "report.json"), join(dir, "report.md"), join(dir, "junit.xml")];
   const result = await runCli(
     [

@@ -4,16 +4,15 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { TestIssuer, VaultAdmin, baseEnv, gitlabClaims, runCli, type CliResult } from "@vaultgate/test-harness";
+import type { gitlabClaims} from "@vaultgate/test-harness";
+import { baseEnv, gitlabJobEnv, runCli, VaultAdmin, type CliResult } from "@vaultgate/test-harness";
 
 const vault = inject("vault");
 const admin = new VaultAdmin(vault.addr, vault.rootToken);
 const secretValues = Object.values(vault.values);
 
-async function gitlabEnv(extra: Record<string, string> = {}, ctx: Parameters<typeof gitlabClaims>[1] = {}) {
-  const token = await new TestIssuer(vault.issuers.gitlab).sign(gitlabClaims(vault.audience, ctx));
-  return { env: baseEnv({ GITLAB_CI: "true", VAULT_ID_TOKEN: token, VAULT_ADDR: vault.addr, ...extra }), token };
-}
+const gitlabEnv = (extra: Record<string, string> = {}, ctx: Parameters<typeof gitlabClaims>[1] = {}) =>
+  gitlabJobEnv(vault, extra, { ctx });
 
 function expectClean(result: CliResult, token?: string) {
   for (const value of [...secretValues, ...(token ? [token] : [])]) {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
-import { TestIssuer, VaultAdmin, baseEnv, gitlabClaims, runCli } from "@vaultgate/test-harness";
+import { baseEnv, gitlabJobEnv, runCli, VaultAdmin } from "@vaultgate/test-harness";
 
 const vault = inject("vault");
 const admin = new VaultAdmin(vault.addr, vault.rootToken);
@@ -14,15 +14,7 @@ const PRINT = fileURLToPath(new URL("../fixtures/print-secrets.mjs", import.meta
 const node = process.execPath;
 
 async function env(extra: Record<string, string> = {}) {
-  const token = await new TestIssuer(vault.issuers.gitlab).sign(gitlabClaims(vault.audience));
-  return baseEnv({
-    GITLAB_CI: "true",
-    VAULT_ID_TOKEN: token,
-    VAULT_ADDR: vault.addr,
-    VAULTGATE_MOUNT: "jwt-gitlab",
-    VAULTGATE_ROLE: "deploy",
-    ...extra,
-  });
+  return (await gitlabJobEnv(vault, { VAULTGATE_MOUNT: "jwt-gitlab", VAULTGATE_ROLE: "deploy", ...extra })).env;
 }
 
 function encodings(value: string): string[] {

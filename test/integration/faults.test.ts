@@ -3,14 +3,7 @@
 // a 403 is never retried.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { PermissionDeniedError, VaultUnavailableError, loadConfig, openSession, type Inputs } from "@vaultgate/core";
-import {
-  TestIssuer,
-  gitlabClaims,
-  recordingPlatform,
-  startFaultProxy,
-  type Fault,
-  type FaultProxy,
-} from "@vaultgate/test-harness";
+import { gitlabIdToken, recordingPlatform, startFaultProxy, type Fault, type FaultProxy } from "@vaultgate/test-harness";
 
 const vault = inject("vault");
 const bulk = Array.from({ length: vault.bulkCount }, (_, i) => String(i + 1).padStart(2, "0"));
@@ -24,7 +17,7 @@ afterAll(() => proxy.close());
 async function open(inputs: Inputs) {
   const env = {
     GITLAB_CI: "true",
-    VAULT_ID_TOKEN: await new TestIssuer(vault.issuers.gitlab).sign(gitlabClaims(vault.audience)),
+    VAULT_ID_TOKEN: await gitlabIdToken(vault),
   };
   const platform = recordingPlatform(env, "gitlab");
   const config = loadConfig({ inputs: { url: proxy.url, path: "jwt-gitlab", role: "deploy", ...inputs }, env, cwd: "/" });

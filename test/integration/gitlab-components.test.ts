@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { beforeAll, describe, inject, it, type ExpectStatic } from "vitest";
 import { parse } from "yaml";
 import type { AuditRecord, CheckReport } from "@vaultgate/core";
-import { TestIssuer, VaultAdmin, gitlabClaims } from "@vaultgate/test-harness";
+import { gitlabIdToken, VaultAdmin } from "@vaultgate/test-harness";
 import {
   COMPONENT_PROJECT,
   COMPONENT_SOURCE,
@@ -124,7 +124,7 @@ async function scenario(checkSecrets: string, deploy: "deploy.sh" | "killed.sh",
     "killed.sh": KILLED_SH,
     "old-node/node": OLD_NODE,
   });
-  const idToken = await new TestIssuer(vault.issuers.gitlab).sign(gitlabClaims(vault.audience));
+  const idToken = await gitlabIdToken(vault);
   const run = await runPipeline(repo, {
     file: "consumer.gitlab-ci.yml",
     variables: { VAULT_ID_TOKEN: idToken },
@@ -218,7 +218,7 @@ describe.concurrent("GitLab components under gitlab-ci-local", () => {
     expect,
   }) => {
     const repo = await createComponentRepo();
-    const idToken = await new TestIssuer(vault.issuers.gitlab).sign(gitlabClaims(vault.audience));
+    const idToken = await gitlabIdToken(vault);
     // The project's CI/CD variables, and a pipeline variable that installs the CLI from
     // the tarball instead of the registry (nothing is published yet).
     const variables = {

@@ -5,10 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
-  TestIssuer,
-  baseEnv,
   createTestPki,
-  gitlabClaims,
+  gitlabJobEnv,
   runCli,
   startConnectProxy,
   startTlsProxy,
@@ -32,9 +30,8 @@ afterAll(async () => {
 });
 
 async function fetchVia(url: string, extraArgs: string[], extraEnv: Record<string, string> = {}) {
-  const token = await new TestIssuer(vault.issuers.gitlab).sign(gitlabClaims(vault.audience));
   const out = join(mkdtempSync(join(tmpdir(), "vaultgate-net-")), "s.env");
-  const env = baseEnv({ GITLAB_CI: "true", VAULT_ID_TOKEN: token, VAULT_ADDR: url, ...extraEnv });
+  const { env } = await gitlabJobEnv(vault, { VAULT_ADDR: url, ...extraEnv });
   const result = await runCli(
     [
       "fetch",

@@ -14,13 +14,15 @@ import {
   type Inputs,
   type PlatformName,
 } from "@vaultgate/core";
+import type {
+  gitlabClaims} from "@vaultgate/test-harness";
 import {
-  TestIssuer,
-  VaultAdmin,
-  gitlabClaims,
+  gitlabIdToken,
   jenkinsClaims,
   recordingPlatform,
   startGitHubOidc,
+  TestIssuer,
+  VaultAdmin,
   type GitHubOidcServer,
 } from "@vaultgate/test-harness";
 
@@ -35,7 +37,7 @@ async function session(inputs: Inputs, env: Env, name: PlatformName = "local") {
 }
 
 async function gitlabToken(ctx: Parameters<typeof gitlabClaims>[1] = {}, aud = vault.audience) {
-  return new TestIssuer(vault.issuers.gitlab).sign(gitlabClaims(aud, ctx));
+  return gitlabIdToken(vault, ctx, aud);
 }
 
 describe("GitHub Actions identity", () => {
