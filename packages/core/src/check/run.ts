@@ -80,7 +80,6 @@ export async function runCheck(config: VaultgateConfig, platform: Platform, opti
     checkBudget(ctx, started);
   } finally {
     if (session && config.auth.method !== "token") {
-      client.extendDeadline(15);
       await revokeToken(client).catch((error: unknown) =>
         platform.log.warn(`could not revoke the check's token: ${toVaultgateError(error).message}`),
       );

@@ -93,7 +93,7 @@ export class VaultClient {
   readonly #http: HttpClient;
   readonly #options: VaultClientOptions;
   #token: string | undefined;
-  #deadline: number;
+  readonly #deadline: number;
 
   constructor(options: VaultClientOptions) {
     this.#options = options;
@@ -122,11 +122,6 @@ export class VaultClient {
   /** setToken makes later calls use `token`. */
   setToken(token: string | undefined): void {
     this.#token = token;
-  }
-
-  /** extendDeadline gives later calls a fresh time budget (e.g. revoke after a long job). */
-  extendDeadline(seconds: number): void {
-    this.#deadline = Date.now() + seconds * 1000;
   }
 
   /** call sends one API request with the retry policy and returns the parsed body. */
