@@ -6,7 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import { IdentityError } from "../errors.js";
-import { HttpClient, NetworkError } from "../http/client.js";
+import { RetriesExhaustedError, withRetry } from "../fetch/retry.js";
+import { HttpClient } from "../http/client.js";
 import type { IdTokenSource } from "../config/schema.js";
 import type { Platform } from "../platform.js";
 import { decodeClaims, type Claims } from "./claims.js";
@@ -133,9 +134,9 @@ async function fromGitHub(request: IdTokenRequest, platform: Platform): Promise<
   const client = new HttpClient({ baseUrl: target.origin, userAgent: request.userAgent, maxSockets: 1 });
   const origin = `GitHub OIDC${request.audience ? ` (audience ${request.audience})` : ""}`;
   try {
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      try {
+    // The project's one retry policy: 4xx is final, anything else is retried.
+    return await withRetry(
+      async () => {
         const res = await client.request({
           method: "GET",
           path: target.href,
@@ -149,17 +150,20 @@ async function fromGitHub(request: IdTokenRequest, platform: Platform): Promise<
             hint: "Check that the job has `permissions: id-token: write`.",
           });
         }
-        lastError = new Error(`HTTP ${res.status}`);
-      } catch (error) {
-        if (error instanceof IdentityError) throw error;
-        lastError = error;
-      }
-      await new Promise((r) => setTimeout(r, 250 * attempt));
-    }
-    const detail = lastError instanceof NetworkError || lastError instanceof Error ? lastError.message : String(lastError);
-    throw new IdentityError(`Could not obtain the GitHub ID token after 3 attempts: ${detail}.`, {
+        throw new Error(`HTTP ${res.status}`);
+      },
+      {
+        maxAttempts: 3,
+        deadline: Date.now() + 30_000,
+        baseDelayMs: 250,
+        classify: (error) => ({ retry: !(error instanceof IdentityError) }),
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof RetriesExhaustedError)) throw error;
+    throw new IdentityError(`Could not obtain the GitHub ID token: ${error.message}.`, {
       hint: "The runner's token service may be unavailable; re-run the job.",
-      cause: lastError,
+      cause: error.cause,
     });
   } finally {
     client.close();
