@@ -16,6 +16,7 @@ import { login, revokeToken, type LoginResult } from "../providers/vault/auth.js
 import { VaultClient, type VaultResponse } from "../providers/vault/client.js";
 import { mapReadError } from "../providers/vault/errors.js";
 import { MountResolver, secretData, type ResolvedPath } from "../providers/vault/paths.js";
+import { mapLimit } from "../fetch/limit.js";
 import { formatDuration } from "../util/duration.js";
 import { VERSION } from "../version.js";
 import { checkHealth } from "./health.js";
@@ -293,12 +294,14 @@ async function checkSecrets(ctx: Ctx, session: LoginResult): Promise<void> {
   const apiPaths = [...resolved.values()].filter((r): r is ResolvedPath => !(r instanceof Error)).map((r) => r.apiPath);
   const caps = await ctx.client.capabilities(apiPaths).catch(() => undefined);
   const reads = new Map<string, Promise<VaultResponse | Error>>();
-  for (const spec of specs) {
+  // Evaluated in parallel with the fetch's bound (each distinct path read once); reported in order.
+  const results = await mapLimit(specs, ctx.config.fetch.concurrency, async (spec) => {
     const started = Date.now();
     const result = await evaluate(ctx, session, spec, resolved.get(spec.path), caps, reads);
     result.durationMs = Date.now() - started;
-    push(ctx, result);
-  }
+    return result;
+  });
+  for (const result of results) push(ctx, result);
 }
 
 async function evaluate(
