@@ -50,6 +50,11 @@ function workspace() {
   return { dir, temp, manifest, audit: join(dir, "audit.jsonl"), state: join(dir, "state.json") };
 }
 
+/** execArgs: `vaultgate exec` with files, the workspace's manifest, state and audit, up to `--`. */
+function execArgs(w: ReturnType<typeof workspace>): string[] {
+  return ["exec", "--files", "-f", w.manifest, "--state", w.state, "--audit", w.audit, "--"];
+}
+
 function env(w: ReturnType<typeof workspace>, role = "deploy-plain", extra: Record<string, string> = {}) {
   return baseEnv({ GITHUB_ACTIONS: "true", ...oidc.env, VAULT_ADDR: vault.addr, RUNNER_TEMP: w.temp, ROLE: role, ...extra });
 }
@@ -150,20 +155,7 @@ describe("every exit path revokes and cleans up", () => {
   it("success", async () => {
     const w = workspace();
     const result = await runCli(
-      [
-        "exec",
-        "--files",
-        "-f",
-        w.manifest,
-        "--state",
-        w.state,
-        "--audit",
-        w.audit,
-        "--",
-        node,
-        "-e",
-        "console.log(require('fs').existsSync(process.env.TLS_KEY_FILE))",
-      ],
+      [...execArgs(w), node, "-e", "console.log(require('fs').existsSync(process.env.TLS_KEY_FILE))"],
       env(w),
     );
     expect(result.code).toBe(0);
@@ -180,10 +172,7 @@ describe("every exit path revokes and cleans up", () => {
 
   it("failure of the command", async () => {
     const w = workspace();
-    const result = await runCli(
-      ["exec", "--files", "-f", w.manifest, "--state", w.state, "--audit", w.audit, "--", node, "-e", "process.exit(3)"],
-      env(w, "deploy"),
-    );
+    const result = await runCli([...execArgs(w), node, "-e", "process.exit(3)"], env(w, "deploy"));
     expect(result.code).toBe(3);
     const { record } = await assertEnded(w, result.stdout + result.stderr);
     expect(record).toMatchObject({ outcome: "failure", exitCode: 3 });
@@ -194,23 +183,7 @@ describe("every exit path revokes and cleans up", () => {
   it("an error after the lease was issued", async () => {
     const w = workspace();
     writeFileSync(w.manifest, `${readFileSync(w.manifest, "utf8")}  - secret/app/db no_such_key | NOPE\n`);
-    const result = await runCli(
-      [
-        "exec",
-        "--files",
-        "-f",
-        w.manifest,
-        "--state",
-        w.state,
-        "--audit",
-        w.audit,
-        "--",
-        node,
-        "-e",
-        "console.log('the-command-ran')",
-      ],
-      env(w),
-    );
+    const result = await runCli([...execArgs(w), node, "-e", "console.log('the-command-ran')"], env(w));
     expect(result.code).toBe(4);
     expect(result.stdout).not.toContain("the-command-ran");
     expect(result.stderr).toContain('Key "no_such_key" not found in secret secret/app/db');
@@ -225,10 +198,7 @@ describe("every exit path revokes and cleans up", () => {
   ] as const)("%s of exec is forwarded to the command, then everything is revoked", async (signal, code) => {
     const w = workspace();
     const script = `process.on('${signal}',()=>{console.log('child got ${signal}');process.exit(${code})});console.log('ready');setInterval(()=>{},1000)`;
-    const run = startCli(
-      ["exec", "--files", "-f", w.manifest, "--state", w.state, "--audit", w.audit, "--", node, "-e", script],
-      env(w),
-    );
+    const run = startCli([...execArgs(w), node, "-e", script], env(w));
     await run.waitFor(/ready/);
     const dir = (JSON.parse(readFileSync(w.state, "utf8")) as { files: string[] }).files[0];
     expect(dir && existsSync(dir)).toBe(true);
