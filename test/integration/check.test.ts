@@ -7,8 +7,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { CheckReport } from "@vaultgate/core";
-import type {
-  gitlabClaims} from "@vaultgate/test-harness";
+import type { gitlabClaims } from "@vaultgate/test-harness";
 import {
   ensureOpenBao,
   gitlabJobEnv,

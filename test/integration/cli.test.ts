@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import type { gitlabClaims} from "@vaultgate/test-harness";
+import type { gitlabClaims } from "@vaultgate/test-harness";
 import { baseEnv, gitlabJobEnv, runCli, VaultAdmin, type CliResult } from "@vaultgate/test-harness";
 
 const vault = inject("vault");

@@ -14,8 +14,7 @@ import {
   type Inputs,
   type PlatformName,
 } from "@vaultgate/core";
-import type {
-  gitlabClaims} from "@vaultgate/test-harness";
+import type { gitlabClaims } from "@vaultgate/test-harness";
 import {
   gitlabIdToken,
   jenkinsClaims,
