@@ -34,6 +34,16 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          // The docs as tests (docs/contributing.md): doc blocks run against shared servers.
+          name: "docs",
+          include: ["test/docs/**/*.test.ts"],
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+        },
+      },
     ],
   },
 });
