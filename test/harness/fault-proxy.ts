@@ -1,7 +1,8 @@
 /**
  * fault-proxy — a loopback HTTP proxy in front of the vault that injects faults on
  * chosen requests: an HTTP status (with Retry-After), a connection reset, a stall
- * before answering, or a fixed delay (for the latency benchmark). Every request is
+ * before answering, a fixed delay (for the latency benchmark), or a blackhole that
+ * never answers at all (until the proxy closes). Every request is
  * recorded, so tests can assert what was sent and how often.
  */
 import http from "node:http";
@@ -12,7 +13,8 @@ export type Fault =
   | { kind: "status"; status: number; retryAfter?: string; body?: string }
   | { kind: "reset" }
   | { kind: "stall"; ms: number }
-  | { kind: "delay"; ms: number };
+  | { kind: "delay"; ms: number }
+  | { kind: "blackhole" };
 
 /** ProxiedRequest records one request the proxy saw. */
 export interface ProxiedRequest {
@@ -52,6 +54,7 @@ export async function startFaultProxy(target: string, script?: FaultScript): Pro
     const body: Buffer[] = [];
     req.on("data", (c: Buffer) => body.push(c));
     req.on("end", () => {
+      if (fault?.kind === "blackhole") return;
       if (fault?.kind === "reset") {
         req.socket.destroy();
         return;

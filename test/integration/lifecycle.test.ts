@@ -163,10 +163,10 @@ describe("every exit path revokes and cleans up", () => {
     const { record, leased } = await assertEnded(w, result.stdout + result.stderr);
     expect(leased).toHaveLength(1);
     expect(record.outcome).toBe("success");
-    // deploy-plain may not revoke leases itself: the lease ends with the token.
+    // The token goes first; revoke-self ends the lease with it.
     expect(record.revocations.map((r) => [r.kind, r.outcome])).toEqual([
-      ["lease", "with-token"],
       ["token", "revoked"],
+      ["lease", "with-token"],
     ]);
   });
 
@@ -176,8 +176,11 @@ describe("every exit path revokes and cleans up", () => {
     expect(result.code).toBe(3);
     const { record } = await assertEnded(w, result.stdout + result.stderr);
     expect(record).toMatchObject({ outcome: "failure", exitCode: 3 });
-    // deploy's policy allows sys/leases/revoke: the lease is revoked on its own first.
-    expect(record.revocations[0]).toMatchObject({ kind: "lease", outcome: "revoked" });
+    // Even where the policy allows sys/leases/revoke, the token goes first and takes the lease with it.
+    expect(record.revocations.map((r) => [r.kind, r.outcome])).toEqual([
+      ["token", "revoked"],
+      ["lease", "with-token"],
+    ]);
   });
 
   it("an error after the lease was issued", async () => {
@@ -208,7 +211,7 @@ describe("every exit path revokes and cleans up", () => {
     expect(result.code).toBe(code);
     expect(result.stderr).toContain(`received ${signal}`);
     const { record } = await assertEnded(w, result.stdout + result.stderr);
-    expect(record.revocations.at(-1)).toMatchObject({ kind: "token", outcome: "revoked" });
+    expect(record.revocations[0]).toMatchObject({ kind: "token", outcome: "revoked" });
   });
 
   it("a killed exec is cleaned up by `vaultgate revoke` (GitLab after_script, Jenkins finally)", async () => {

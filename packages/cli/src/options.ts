@@ -65,7 +65,7 @@ Reads:
       --concurrency N         parallel reads (default 16)
       --timeout DURATION      overall deadline (default 60s)
       --request-timeout D     per request (default 10s)
-      --attempts N            attempts per request (default 6)`;
+      --attempts N            cap the attempts per request (default: retry until --timeout)`;
 
 /** ENV_INPUTS maps VAULTGATE_* variables to input names. */
 const ENV_INPUTS: Readonly<Record<string, string>> = {

@@ -10,7 +10,18 @@ export { parseDuration, formatDuration } from "./util/duration.js";
 export { decodeClaims, summarizeClaims, formatClaims, audiences, type Claims } from "./identity/claims.js";
 export { obtainIdToken, DEFAULT_ID_TOKEN_VARIABLES, type IdToken } from "./identity/sources.js";
 export { HttpClient, NetworkError, type HttpRequest, type HttpResponse } from "./http/client.js";
-export { withRetry, RetriesExhaustedError, parseRetryAfter, isTransientStatus, type RetryOptions } from "./fetch/retry.js";
+export {
+  withRetry,
+  backoffDelay,
+  serverWait,
+  RetriesExhaustedError,
+  parseRetryAfter,
+  isTransientStatus,
+  THROTTLE_WINDOW_MS,
+  type RetryOptions,
+  type RetryDecision,
+} from "./http/retry.js";
+export { AdaptiveLimit, type Outcome } from "./http/aimd.js";
 export { mapLimit } from "./fetch/limit.js";
 export {
   fetchSecrets,
@@ -42,7 +53,14 @@ export {
   type OutputFormat,
   type NamedValue,
 } from "./export/formats.js";
-export { Session, openSession, revokeAll, USER_AGENT, type SessionOptions, type RevokeReport } from "./lifecycle/session.js";
+export { Session, openSession, USER_AGENT, type SessionOptions } from "./lifecycle/session.js";
+export {
+  revokeAll,
+  REVOKE_BUDGET_SECONDS,
+  type RevokeReport,
+  type RevokeOptions,
+  type RevocableLease,
+} from "./lifecycle/revoke.js";
 export { saveState, loadState, parseState, stateFileWriter, type SessionState } from "./lifecycle/state.js";
 export { fetchJob, stateOf, type FetchJob, type FetchJobOptions } from "./lifecycle/job.js";
 export { platformTempDir, jobKey, stateDir, newStatePath, jobStatePaths, isInside } from "./lifecycle/paths.js";

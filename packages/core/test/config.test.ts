@@ -74,7 +74,7 @@ describe("normalize", () => {
     const config = normalizeConfig(base, ctx);
     expect(config.vault.url).toBe("https://vault.example.com");
     expect(config.auth).toEqual({ method: "jwt", mount: "jwt", role: undefined, audience: undefined, idToken: { from: "auto" } });
-    expect(config.fetch).toEqual({ concurrency: 16, requestTimeoutSeconds: 10, deadlineSeconds: 60, maxAttempts: 6 });
+    expect(config.fetch).toEqual({ concurrency: 16, requestTimeoutSeconds: 10, deadlineSeconds: 60, maxAttempts: undefined });
   });
 
   it("takes the address from VAULT_ADDR", () => {

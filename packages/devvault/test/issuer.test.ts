@@ -100,7 +100,7 @@ describe("the vaultgate engine with devvault's own identity", () => {
     expect(dv.liveCredentials()).toContain(result.secrets[2]?.value);
     const report = await session.revoke();
     session.close();
-    expect(report).toMatchObject({ token: "revoked", leasesRevoked: 1 });
+    expect(report).toMatchObject({ token: "revoked", leasesWithToken: 1, leftAlive: [] });
     expect(dv.liveCredentials()).not.toContain(result.secrets[2]?.value);
   });
 });

@@ -9,8 +9,8 @@ import type { GitHubPlatform } from "./platform.js";
 import type { Runner } from "./runner/runner.js";
 import { STATE_NAME } from "./secrets.js";
 
-/** POST_FETCH bounds the post step's requests: a short deadline, few attempts. */
-const POST_FETCH = { concurrency: 4, requestTimeoutSeconds: 10, deadlineSeconds: 30, maxAttempts: 3 };
+/** POST_FETCH bounds the post step's requests; the revocation has its own budget (10 s) within it. */
+const POST_FETCH = { concurrency: 4, requestTimeoutSeconds: 10, deadlineSeconds: 30, maxAttempts: undefined };
 
 /** revokeForPost ends the run the main step started; nothing to revoke is not an error. */
 export async function revokeForPost(runner: Runner, platform: GitHubPlatform): Promise<void> {
@@ -28,7 +28,8 @@ export async function revokeForPost(runner: Runner, platform: GitHubPlatform): P
       `${leases} lease${leases === 1 ? "" : "s"} revoked.`,
   );
   if (state.files.length > 0) runner.info(`vaultgate: removed ${state.files.length} file(s).`);
-  for (const problem of [...report.errors, ...fileErrors]) runner.warning(`vaultgate cleanup: ${problem}`);
+  // What the revocation left alive is already an error line (platform.log.error); file problems are warnings.
+  for (const problem of fileErrors) runner.warning(`vaultgate cleanup: ${problem}`);
   if (audit) {
     const record = audit.finish(state.audit?.exitCode ?? 0);
     runner.appendSummary(auditMarkdown(record));

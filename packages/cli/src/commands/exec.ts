@@ -149,10 +149,11 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
   } finally {
     await renewer?.stop();
     if (session) {
+      // What is left alive is logged at error level by the revocation; its state stays for `vaultgate revoke`.
       const report = await session.revoke();
-      for (const e of report.errors) platform.log.warn(`revocation: ${e}`);
       session.close();
-      if (report.token !== "failed") keepState(undefined);
+      if (report.leftAlive.length === 0) keepState(undefined);
+      else platform.log.info(`the run's state is kept in ${statePath}: run \`vaultgate revoke\` once the vault answers`);
     }
     if (filesDir) rmSync(filesDir, { recursive: true, force: true });
     if (audit) writeAudit(auditFile, audit, exitCode, ctx, platform);

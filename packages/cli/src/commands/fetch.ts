@@ -108,8 +108,8 @@ export async function fetchCommand(argv: string[], ctx: CommandContext): Promise
       // --revoke-now, or a failure after the read: end the run here.
       if (!ended) {
         const report = await job.session.revoke();
-        if (report.errors.length) platform.log.warn(`revocation: ${report.errors.join("; ")}`);
-        else keepState(undefined);
+        if (report.leftAlive.length === 0) keepState(undefined);
+        else platform.log.info(`the run's state is kept in ${statePath}: run \`vaultgate revoke\` once the vault answers`);
       }
       job.session.close();
     }

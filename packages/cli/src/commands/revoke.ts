@@ -91,8 +91,9 @@ async function revokeOne(
   try {
     const { report, fileErrors } = await endRun(state, platform, { audit, keepFiles });
     if (fileErrors[0]) throw new OutputError(fileErrors[0]);
-    if (report.token === "failed") {
-      platform.log.error(`could not revoke the token of ${path}: ${report.errors.join("; ")}`);
+    if (report.leftAlive.length > 0) {
+      // The revocation has logged what is left alive; the state file stays for another try.
+      platform.log.error(`${path} is kept: run \`vaultgate revoke\` again once the vault answers.`);
       exitCode = 5;
       return exitCode;
     }
@@ -101,7 +102,6 @@ async function revokeOne(
       `revoked: token ${report.token}, ${report.leasesRevoked + report.leasesWithToken} lease(s)` +
         (keepFiles || state.files.length === 0 ? "" : `, removed ${state.files.length} file(s)`),
     );
-    for (const e of report.errors) platform.log.warn(e);
     return 0;
   } catch (error) {
     exitCode = toVaultgateError(error).exitCode;

@@ -11,6 +11,7 @@ import { toVaultgateError } from "../errors.js";
 import { audiences, summarizeClaims, type Claims } from "../identity/claims.js";
 import { obtainIdToken, type IdToken } from "../identity/sources.js";
 import { USER_AGENT } from "../lifecycle/session.js";
+import { REVOKE_BUDGET_SECONDS } from "../lifecycle/revoke.js";
 import type { Platform } from "../platform.js";
 import { login, revokeToken, type LoginResult } from "../providers/vault/auth.js";
 import { VaultClient, type VaultResponse } from "../providers/vault/client.js";
@@ -55,7 +56,7 @@ export async function runCheck(config: VaultgateConfig, platform: Platform, opti
   const deadline = started + options.budgetSeconds * 1000;
   const client = new VaultClient({
     vault: config.vault,
-    fetch: { ...config.fetch, maxAttempts: Math.min(config.fetch.maxAttempts, 3) },
+    fetch: { ...config.fetch, maxAttempts: Math.min(config.fetch.maxAttempts ?? 3, 3) },
     userAgent: USER_AGENT,
     deadline,
   });
@@ -81,7 +82,7 @@ export async function runCheck(config: VaultgateConfig, platform: Platform, opti
     checkBudget(ctx, started);
   } finally {
     if (session && config.auth.method !== "token") {
-      await revokeToken(client).catch((error: unknown) =>
+      await revokeToken(client, Date.now() + REVOKE_BUDGET_SECONDS * 1000).catch((error: unknown) =>
         platform.log.warn(`could not revoke the check's token: ${toVaultgateError(error).message}`),
       );
     }
@@ -391,7 +392,7 @@ async function evaluate(
 async function disposeLease(ctx: Ctx, response: VaultResponse): Promise<string> {
   if (!response.lease_id) return "";
   try {
-    await ctx.client.revokeLease(response.lease_id);
+    await ctx.client.revokeLease(response.lease_id, Date.now() + REVOKE_BUDGET_SECONDS * 1000);
     return ", revoked at once";
   } catch {
     return ", revoked with the check's token";

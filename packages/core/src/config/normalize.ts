@@ -230,7 +230,7 @@ function normalizeFetch(obj: RawObject, ctx: NormalizeContext): FetchSettings {
     concurrency: optionalInteger(obj, "concurrency", where, 1, 256) ?? DEFAULT_FETCH.concurrency,
     requestTimeoutSeconds: optionalDuration(obj, "request-timeout", where) ?? DEFAULT_FETCH.requestTimeoutSeconds,
     deadlineSeconds: optionalDuration(obj, "timeout", where) ?? DEFAULT_FETCH.deadlineSeconds,
-    maxAttempts: optionalInteger(obj, "attempts", where, 1, 20) ?? DEFAULT_FETCH.maxAttempts,
+    maxAttempts: optionalInteger(obj, "attempts", where, 1, 100) ?? DEFAULT_FETCH.maxAttempts,
   };
 }
 

@@ -75,12 +75,16 @@ export interface VaultConfig {
   headers: Readonly<Record<string, string>>;
 }
 
-/** FetchSettings bounds the reads: parallelism, per-request timeout, overall deadline, retries. */
+/**
+ * FetchSettings bounds the reads: parallelism (the AIMD limit's ceiling), per-request
+ * timeout, the overall deadline that ends the retries, and an optional attempt cap.
+ */
 export interface FetchSettings {
   concurrency: number;
   requestTimeoutSeconds: number;
   deadlineSeconds: number;
-  maxAttempts: number;
+  /** Undefined: retry transient errors until the deadline. */
+  maxAttempts: number | undefined;
 }
 
 /** Selector picks what to take from a secret's data. */
@@ -119,5 +123,5 @@ export const DEFAULT_FETCH: FetchSettings = {
   concurrency: 16,
   requestTimeoutSeconds: 10,
   deadlineSeconds: 60,
-  maxAttempts: 6,
+  maxAttempts: undefined,
 };

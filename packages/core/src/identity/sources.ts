@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { IdentityError } from "../errors.js";
-import { RetriesExhaustedError, withRetry } from "../fetch/retry.js";
+import { RetriesExhaustedError, withRetry } from "../http/retry.js";
 import { HttpClient } from "../http/client.js";
 import type { IdTokenSource } from "../config/schema.js";
 import type { Platform } from "../platform.js";

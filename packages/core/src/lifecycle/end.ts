@@ -1,8 +1,9 @@
 /**
  * lifecycle/end — ends a run from its saved state, in whichever process comes last
- * (`vaultgate revoke`, GitHub's post step): revokes its leases and token, then removes
- * the files it wrote and the vaultgate-* directories they leave empty. Failures are
- * collected, never thrown, so the caller decides what they mean for its exit.
+ * (`vaultgate revoke`, GitHub's post step): revokes its token and leases within one
+ * budget (lifecycle/revoke), then removes the files it wrote and the vaultgate-*
+ * directories they leave empty. Failures are collected, never thrown (what is left
+ * alive is logged at error level), so the caller decides what they mean for its exit.
  */
 import { readdirSync, rmdirSync } from "node:fs";
 import { basename, dirname } from "node:path";
@@ -12,7 +13,8 @@ import { removeFile } from "../export/files.js";
 import type { Platform } from "../platform.js";
 import { VaultClient } from "../providers/vault/client.js";
 import type { AuditRecorder } from "./audit.js";
-import { USER_AGENT, revokeAll, type RevokeReport } from "./session.js";
+import { revokeAll, type RevokeReport } from "./revoke.js";
+import { USER_AGENT } from "./session.js";
 import type { SessionState } from "./state.js";
 
 /** EndRunOptions: the audit to record into, whether to keep the files, how patient to be. */
@@ -20,6 +22,9 @@ export interface EndRunOptions {
   audit?: AuditRecorder | undefined;
   keepFiles?: boolean;
   fetch?: FetchSettings;
+  /** The revocation's budget in seconds, retries included (default 10 s). */
+  budgetSeconds?: number | undefined;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** EndRunResult is the revocation report and the files that could not be removed. */
@@ -37,11 +42,19 @@ export async function endRun(state: SessionState, platform: Platform, options: E
     fetch: options.fetch ?? DEFAULT_FETCH,
     userAgent: USER_AGENT,
     ...(audit ? { observe: (e: { ms: number }) => audit.request(e.ms) } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
   });
   client.setToken(state.token);
   let report: RevokeReport;
   try {
-    report = await revokeAll(client, state.leases, { keepToken: !state.ownsToken, audit });
+    report = await revokeAll(client, state.leases, {
+      keepToken: !state.ownsToken,
+      audit,
+      budgetSeconds: options.budgetSeconds,
+      log: platform.log,
+      accessor: state.accessor,
+      tokenExpiresAt: state.expiresAt,
+    });
   } finally {
     client.close();
   }

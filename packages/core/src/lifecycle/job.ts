@@ -6,10 +6,10 @@
  * (`vaultgate revoke`, a post step, after_script, finally) can still clean up.
  */
 import type { VaultgateConfig } from "../config/schema.js";
-import type { FetchResult } from "../fetch/run.js";
+import type { FetchResult, LeaseRecord } from "../fetch/run.js";
 import type { Platform } from "../platform.js";
 import type { AuditRecorder } from "./audit.js";
-import { openSession, type Session } from "./session.js";
+import { expiresAt, openSession, type Session } from "./session.js";
 import type { SessionState } from "./state.js";
 
 /** FetchJobOptions: what to read, where to report, and how to keep the state. */
@@ -37,18 +37,19 @@ export async function fetchJob(options: FetchJobOptions): Promise<FetchJob> {
     options.saveState(state);
     const result = await session.fetch(config.secrets, {
       onLease: (lease) => {
-        state.leases.push({ leaseId: lease.leaseId, path: lease.path });
+        state.leases.push(stateLease(lease));
         options.saveState(state);
       },
     });
     return { session, result, state };
   } catch (error) {
     try {
+      // What is left alive is logged at error level by the revocation; the state stays for the cleanup step.
       const report = await session.revoke();
-      if (report.errors.length === 0) options.saveState(undefined);
-      else platform.log.warn(`revocation after the failure (left for the cleanup step): ${report.errors.join("; ")}`);
+      if (report.leftAlive.length === 0) options.saveState(undefined);
+      else platform.log.info("the run's state is kept for the cleanup step (`vaultgate revoke`, the post step)");
     } catch (revokeError) {
-      platform.log.warn(
+      platform.log.error(
         `revocation after the failure (left for the cleanup step): ${revokeError instanceof Error ? revokeError.message : String(revokeError)}`,
       );
     }
@@ -65,8 +66,14 @@ export function stateOf(session: Session, config: VaultgateConfig): SessionState
     token: session.login.token,
     accessor: session.login.accessor,
     ownsToken: session.login.method !== "token",
-    leases: session.leases.map((l) => ({ leaseId: l.leaseId, path: l.path })),
+    leases: session.leases.map(stateLease),
     files: [],
     createdAt: new Date().toISOString(),
+    ...(session.tokenExpiresAt ? { expiresAt: session.tokenExpiresAt } : {}),
   };
+}
+
+function stateLease(lease: LeaseRecord): SessionState["leases"][number] {
+  const at = expiresAt(lease.obtainedAt, lease.ttlSeconds);
+  return { leaseId: lease.leaseId, path: lease.path, ...(at ? { expiresAt: at } : {}) };
 }

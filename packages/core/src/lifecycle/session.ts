@@ -1,15 +1,16 @@
 /**
  * lifecycle/session — one run's hold on the vault: the logged-in client, the token's
- * facts and every lease obtained. `revoke` ends it: leases first (where the policy
- * allows), then the token, which takes its remaining leases with it.
+ * facts and every lease obtained. `revoke` ends it within one budget (lifecycle/revoke):
+ * the token first, which takes its leases with it.
  */
 import type { VaultgateConfig } from "../config/schema.js";
 import { fetchSecrets, type FetchResult, type LeaseRecord } from "../fetch/run.js";
 import type { Platform } from "../platform.js";
-import { VaultClient, VaultHttpError, type RequestObserver } from "../providers/vault/client.js";
-import { login, revokeToken, type LoginResult } from "../providers/vault/auth.js";
+import { VaultClient, type RequestObserver } from "../providers/vault/client.js";
+import { login, type LoginResult } from "../providers/vault/auth.js";
 import { VERSION } from "../version.js";
 import type { AuditRecorder } from "./audit.js";
+import { revokeAll, type RevokeReport } from "./revoke.js";
 
 /** USER_AGENT identifies vaultgate in the vault's audit log. */
 export const USER_AGENT = `vaultgate/${VERSION}`;
@@ -24,21 +25,14 @@ export interface SessionOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** RevokeReport says what revocation did; failures are listed, never thrown. */
-export interface RevokeReport {
-  token: "revoked" | "already-invalid" | "failed" | "not-revoked";
-  leasesRevoked: number;
-  /** Leases left to the token's revocation (the policy does not allow sys/leases/revoke). */
-  leasesWithToken: number;
-  errors: string[];
-}
-
 /** Session is a logged-in run. */
 export class Session {
   readonly client: VaultClient;
   readonly login: LoginResult;
   readonly config: VaultgateConfig;
   readonly leases: LeaseRecord[] = [];
+  /** When the token's TTL at login ends (ISO 8601), or undefined for a token without expiry. */
+  readonly tokenExpiresAt: string | undefined;
   readonly #platform: Platform;
   readonly #audit: AuditRecorder | undefined;
 
@@ -48,6 +42,7 @@ export class Session {
     this.config = config;
     this.#platform = platform;
     this.#audit = audit;
+    this.tokenExpiresAt = expiresAt(Date.now(), loginResult.ttlSeconds);
   }
 
   /** fetch reads the configured secrets (or `specs`), recording leases as they appear. */
@@ -71,12 +66,23 @@ export class Session {
     }
   }
 
-  /** revoke revokes the leases and the token; `keepToken` keeps a token vaultgate did not create. */
-  async revoke(options: { keepToken?: boolean } = {}): Promise<RevokeReport> {
-    return revokeAll(this.client, this.leases, {
-      keepToken: options.keepToken ?? this.login.method === "token",
-      audit: this.#audit,
-    });
+  /**
+   * revoke ends the token and the leases within `budgetSeconds` (default 10 s); what is
+   * left alive is logged at error level. `keepToken` keeps a token vaultgate did not create.
+   */
+  async revoke(options: { keepToken?: boolean; budgetSeconds?: number } = {}): Promise<RevokeReport> {
+    return revokeAll(
+      this.client,
+      this.leases.map((l) => ({ leaseId: l.leaseId, expiresAt: expiresAt(l.obtainedAt, l.ttlSeconds) })),
+      {
+        keepToken: options.keepToken ?? this.login.method === "token",
+        audit: this.#audit,
+        budgetSeconds: options.budgetSeconds,
+        log: this.#platform.log,
+        accessor: this.login.accessor,
+        tokenExpiresAt: this.tokenExpiresAt,
+      },
+    );
   }
 
   /** close releases connections. */
@@ -112,43 +118,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   }
 }
 
-/** revokeAll revokes `leases` one by one where allowed, then the client's token. */
-export async function revokeAll(
-  client: VaultClient,
-  leases: readonly { leaseId: string }[],
-  options: { keepToken?: boolean; audit?: AuditRecorder | undefined } = {},
-): Promise<RevokeReport> {
-  const audit = options.audit;
-  const report: RevokeReport = { token: "not-revoked", leasesRevoked: 0, leasesWithToken: 0, errors: [] };
-  for (const lease of leases) {
-    try {
-      await client.revokeLease(lease.leaseId);
-      report.leasesRevoked++;
-      audit?.revocation({ kind: "lease", leaseId: lease.leaseId, outcome: "revoked", error: null });
-    } catch (error) {
-      // The default policy has no sys/leases/revoke; revoking the token revokes its leases.
-      if (error instanceof VaultHttpError && error.status === 403 && !options.keepToken) {
-        report.leasesWithToken++;
-        audit?.revocation({ kind: "lease", leaseId: lease.leaseId, outcome: "with-token", error: null });
-      } else {
-        const message = error instanceof Error ? error.message : String(error);
-        report.errors.push(`lease ${lease.leaseId}: ${message}`);
-        audit?.revocation({ kind: "lease", leaseId: lease.leaseId, outcome: "failed", error: message });
-      }
-    }
-  }
-  if (options.keepToken) {
-    audit?.revocation({ kind: "token", leaseId: null, outcome: "kept", error: null });
-    return report;
-  }
-  try {
-    report.token = await revokeToken(client);
-    audit?.revocation({ kind: "token", leaseId: null, outcome: report.token, error: null });
-  } catch (error) {
-    report.token = "failed";
-    const message = error instanceof Error ? error.message : String(error);
-    report.errors.push(`token: ${message}`);
-    audit?.revocation({ kind: "token", leaseId: null, outcome: "failed", error: message });
-  }
-  return report;
+/** expiresAt is the ISO time `ttlSeconds` after `from` (ms), or undefined for no expiry. */
+export function expiresAt(from: number, ttlSeconds: number): string | undefined {
+  return ttlSeconds > 0 ? new Date(from + ttlSeconds * 1000).toISOString() : undefined;
 }

@@ -17,9 +17,11 @@ export interface SessionState {
   accessor: string | undefined;
   /** False when the token was supplied by the user (method token): it is not revoked. */
   ownsToken: boolean;
-  leases: { leaseId: string; path: string }[];
+  leases: { leaseId: string; path: string; expiresAt?: string | undefined }[];
   files: string[];
   createdAt: string;
+  /** When the token's TTL at login ends (ISO 8601), to name it if its revocation fails. */
+  expiresAt?: string | undefined;
   /** The run's audit record so far, for the step that ends it (GitHub's post step). */
   audit?: AuditRecord | undefined;
 }
@@ -79,6 +81,7 @@ export function parseState(text: string, label = "the saved state"): SessionStat
     leases: state.leases ?? [],
     files: state.files ?? [],
     createdAt: state.createdAt ?? "",
+    ...(typeof state.expiresAt === "string" ? { expiresAt: state.expiresAt } : {}),
     ...(state.audit ? { audit: state.audit } : {}),
   };
 }

@@ -158,9 +158,9 @@ async function loginWith(
 }
 
 /** revokeToken revokes the client's token (and its leases); reports, never throws for an expired token. */
-export async function revokeToken(client: VaultClient): Promise<"revoked" | "already-invalid"> {
+export async function revokeToken(client: VaultClient, deadline: number): Promise<"revoked" | "already-invalid"> {
   try {
-    await client.revokeSelf();
+    await client.revokeSelf(deadline);
     return "revoked";
   } catch (error) {
     const status = (error as { status?: number }).status;

@@ -1,12 +1,15 @@
 /**
  * providers/vault/client — the Vault/OpenBao HTTP API as vaultgate uses it. One
  * instance per run: token, namespace, retry policy and connection pool in one place.
+ * Every request waits for a slot of one AIMD limit (http/aimd), so sustained 429s slow
+ * the whole run down; retries go on until the run's deadline, or a call's own budget.
  * Methods return parsed responses or throw VaultHttpError / RetriesExhaustedError /
  * NetworkError; callers add the context (which secret, which role) when mapping them.
  */
 import type { FetchSettings, VaultConfig } from "../../config/schema.js";
 import { HttpClient, NetworkError, type HttpMethod } from "../../http/client.js";
-import { isTransientStatus, parseRetryAfter, withRetry, type RetryDecision } from "../../fetch/retry.js";
+import { AdaptiveLimit, type Outcome } from "../../http/aimd.js";
+import { isTransientStatus, serverWait, withRetry, type RetryDecision } from "../../http/retry.js";
 
 /** VaultHttpError is a non-2xx answer; `errors` are Vault's own messages. */
 export class VaultHttpError extends Error {
@@ -69,6 +72,7 @@ export interface VaultClientOptions {
   observe?: RequestObserver;
   onRetry?: (info: { path: string; attempt: number; delayMs: number; reason: string }) => void;
   sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
 }
 
 /** CallOptions shape one call. `idempotent: false` retries only errors proving the request was not processed. */
@@ -79,14 +83,17 @@ export interface CallOptions {
   anonymous?: boolean;
   /** Statuses that are answers, not errors (e.g. sys/health's 429/472/473/501/503). */
   accept?: readonly number[];
-  /** Override the attempt count (health probes use 1). */
+  /** Cap the attempts (health probes use 1); otherwise the deadline alone ends the retries. */
   maxAttempts?: number;
   /**
-   * A time budget of its own for this call, from now, instead of the client's deadline:
+   * A deadline of its own for this call (Date.now() scale) instead of the client's:
    * renewals and revocations happen long after the reads' deadline has passed.
    */
-  budgetSeconds?: number;
+  deadline?: number;
 }
+
+/** RENEW_BUDGET_SECONDS bounds one renewal, retries included. */
+const RENEW_BUDGET_SECONDS = 30;
 
 /** VaultClient talks to one vault with one token. */
 export class VaultClient {
@@ -94,6 +101,7 @@ export class VaultClient {
   readonly #options: VaultClientOptions;
   #token: string | undefined;
   readonly #deadline: number;
+  readonly #limit: AdaptiveLimit;
 
   constructor(options: VaultClientOptions) {
     this.#options = options;
@@ -107,11 +115,17 @@ export class VaultClient {
       userAgent: options.userAgent,
       maxSockets: options.fetch.concurrency,
     });
+    this.#limit = new AdaptiveLimit(options.fetch.concurrency);
   }
 
   /** address is the vault URL as configured. */
   get address(): string {
     return this.#options.vault.url;
+  }
+
+  /** inFlightLimit is how many requests the AIMD limit currently allows at once. */
+  get inFlightLimit(): number {
+    return this.#limit.limit;
   }
 
   /** token is the client token in use, if logged in. */
@@ -134,30 +148,29 @@ export class VaultClient {
     const headers: Record<string, string> = {};
     if (!options.anonymous && this.#token) headers["x-vault-token"] = this.#token;
     const apiPath = `v1/${path.replace(/^\/+/, "")}`;
-    const deadline = options.budgetSeconds === undefined ? this.#deadline : Date.now() + options.budgetSeconds * 1000;
+    const deadline = options.deadline ?? this.#deadline;
     return withRetry(
       async (attempt) => {
+        const release = await this.#limit.acquire();
+        let outcome: Outcome = "neutral";
         const started = Date.now();
         const remaining = deadline - started;
         const timeoutMs = Math.max(1, Math.min(this.#options.fetch.requestTimeoutSeconds * 1000, remaining));
         try {
           const res = await this.#http.request({ method, path: apiPath, headers, body: options.body, timeoutMs });
           this.#options.observe?.({ method, path, status: res.status, ms: Date.now() - started, attempt });
+          outcome = res.status === 429 ? "throttled" : res.status < 500 ? "ok" : "neutral";
           if ((res.status >= 200 && res.status < 300) || options.accept?.includes(res.status)) {
             return { status: res.status, body: (res.json ?? {}) as T };
           }
-          throw new VaultHttpError(
-            res.status,
-            errorsOf(res.json, res.text),
-            path,
-            parseRetryAfter(res.headers["retry-after"]),
-            res.json,
-          );
+          throw new VaultHttpError(res.status, errorsOf(res.json, res.text), path, serverWait(res.headers), res.json);
         } catch (error) {
           if (error instanceof NetworkError) {
             this.#options.observe?.({ method, path, status: undefined, ms: Date.now() - started, attempt, error: error.code });
           }
           throw error;
+        } finally {
+          release(outcome);
         }
       },
       {
@@ -167,6 +180,7 @@ export class VaultClient {
         onRetry: ({ attempt, delayMs, error }) =>
           this.#options.onRetry?.({ path, attempt, delayMs, reason: error instanceof Error ? error.message : String(error) }),
         ...(this.#options.sleep ? { sleep: this.#options.sleep } : {}),
+        ...(this.#options.random ? { random: this.#options.random } : {}),
       },
     );
   }
@@ -210,30 +224,31 @@ export class VaultClient {
   async renewSelf(incrementSeconds?: number): Promise<VaultAuth | undefined> {
     const body = incrementSeconds ? { increment: `${incrementSeconds}s` } : {};
     return (
-      (await this.call<VaultResponse>("POST", "auth/token/renew-self", { body, idempotent: true, budgetSeconds: 30 })).body
-        .auth ?? undefined
+      (
+        await this.call<VaultResponse>("POST", "auth/token/renew-self", {
+          body,
+          idempotent: true,
+          deadline: Date.now() + RENEW_BUDGET_SECONDS * 1000,
+        })
+      ).body.auth ?? undefined
     );
   }
 
-  /** revokeSelf revokes the current token and, with it, every lease it created. */
-  async revokeSelf(): Promise<void> {
-    await this.call("POST", "auth/token/revoke-self", { idempotent: true, maxAttempts: 3, budgetSeconds: 30 });
+  /** revokeSelf revokes the current token and, with it, every lease it created; retried until `deadline`. */
+  async revokeSelf(deadline: number): Promise<void> {
+    await this.call("POST", "auth/token/revoke-self", { idempotent: true, deadline });
   }
 
   /** renewLease renews one lease. */
   async renewLease(leaseId: string, incrementSeconds?: number): Promise<VaultResponse> {
     const body = { lease_id: leaseId, ...(incrementSeconds ? { increment: incrementSeconds } : {}) };
-    return (await this.call<VaultResponse>("PUT", "sys/leases/renew", { body, idempotent: true, budgetSeconds: 30 })).body;
+    const deadline = Date.now() + RENEW_BUDGET_SECONDS * 1000;
+    return (await this.call<VaultResponse>("PUT", "sys/leases/renew", { body, idempotent: true, deadline })).body;
   }
 
-  /** revokeLease revokes one lease (needs sys/leases/revoke, which the default policy lacks). */
-  async revokeLease(leaseId: string): Promise<void> {
-    await this.call("PUT", "sys/leases/revoke", {
-      body: { lease_id: leaseId },
-      idempotent: true,
-      maxAttempts: 3,
-      budgetSeconds: 30,
-    });
+  /** revokeLease revokes one lease (needs sys/leases/revoke, which the default policy lacks); retried until `deadline`. */
+  async revokeLease(leaseId: string, deadline: number): Promise<void> {
+    await this.call("PUT", "sys/leases/revoke", { body: { lease_id: leaseId }, idempotent: true, deadline });
   }
 
   /** capabilities returns the current token's capabilities on each path (one request). */
@@ -305,7 +320,7 @@ function classify(error: unknown, idempotent: boolean): RetryDecision {
     if (!isTransientStatus(error.status)) return { retry: false };
     // 429 and 503 are answered before the request is processed; other 5xx may not be.
     if (!idempotent && error.status !== 429 && error.status !== 503 && error.status !== 412) return { retry: false };
-    return { retry: true, afterMs: error.retryAfterMs };
+    return { retry: true, afterMs: error.retryAfterMs, throttled: error.status === 429 };
   }
   if (error instanceof NetworkError) {
     if (error.code === "ABORTED" || error.code === "ETOOBIG") return { retry: false };

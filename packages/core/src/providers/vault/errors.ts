@@ -11,7 +11,7 @@ import {
   type VaultgateError,
 } from "../../errors.js";
 import { NetworkError } from "../../http/client.js";
-import { RetriesExhaustedError } from "../../fetch/retry.js";
+import { RetriesExhaustedError } from "../../http/retry.js";
 import { audiences, formatClaims, summarizeClaims, type Claims } from "../../identity/claims.js";
 import { VaultHttpError } from "./client.js";
 
@@ -60,13 +60,33 @@ export function unavailable(error: unknown, doing: string, address: string): Vau
   const sealed = http?.errors.some((e) => /sealed/i.test(e));
   const detail = error instanceof Error ? error.message : String(error);
   return new VaultUnavailableError(`The vault at ${address} failed while ${doing}: ${detail}.`, {
-    hint: sealed
-      ? "The vault is sealed: it must be unsealed by its operators before any job can read secrets."
-      : http?.status === 412
-        ? "A performance replica has not caught up; retry later or point url at the primary."
-        : "Check the vault address, network, proxy settings (HTTPS_PROXY/NO_PROXY) and the vault's health.",
+    hint: unavailableHint(http, sealed === true),
     cause: error,
   });
+}
+
+/** unavailableHint names the likely cause of the last answer and its fix. */
+function unavailableHint(http: VaultHttpError | undefined, sealed: boolean): string {
+  if (sealed) return "The vault is sealed: it must be unsealed by its operators before any job can read secrets.";
+  switch (http?.status) {
+    case 429:
+      return (
+        "The vault's rate-limit quota (sys/quotas/rate-limit) refused requests until the deadline: " +
+        "ask its operators to raise the quota, lower --concurrency (fetch.concurrency), or stagger the jobs that start together; " +
+        "a longer --timeout lets the retries wait it out."
+      );
+    case 503:
+    case 502:
+    case 504:
+      return (
+        "The vault (or the load balancer in front of it) had no active node until the deadline: a leader election, " +
+        "a sealed or restarting cluster. Check the cluster's health (sys/health on each node), or allow a longer --timeout."
+      );
+    case 412:
+      return "A performance replica has not caught up; retry later or point url at the primary.";
+    default:
+      return "Check the vault address, network, proxy settings (HTTPS_PROXY/NO_PROXY) and the vault's health.";
+  }
 }
 
 /** LoginContext names the login that failed. */
