@@ -34,6 +34,7 @@ export const CONFIG_OPTIONS = {
   timeout: { type: "string" },
   "request-timeout": { type: "string" },
   attempts: { type: "string" },
+  "allow-env-names": { type: "string" },
 } as const satisfies OptionSpec;
 
 /** COMMON_OPTIONS apply to every command. */
@@ -61,6 +62,8 @@ export const CONFIG_HELP = `Vault and identity (flags win over VAULTGATE_* varia
 Secrets:
   -s, --secret "PATH KEY [| NAME]"   one secret (repeatable)
       --secrets "A ; B"       several, in hashicorp/vault-action syntax     [VAULTGATE_SECRETS]
+      --allow-env-names N,M   protected names (PATH, GIT_*, ...) a named secret may set
+                                                                 [VAULTGATE_ALLOW_ENV_NAMES]
 Reads:
       --concurrency N         parallel reads (default 16)
       --timeout DURATION      overall deadline (default 60s)
@@ -79,6 +82,7 @@ const ENV_INPUTS: Readonly<Record<string, string>> = {
   VAULTGATE_ID_TOKEN_VARIABLE: "id-token-variable",
   VAULTGATE_ID_TOKEN_FILE: "id-token-file",
   VAULTGATE_CA_CERT: "ca-cert",
+  VAULTGATE_ALLOW_ENV_NAMES: "allow-env-names",
 };
 
 /** ParsedCommand is a command's parsed flags and positionals. */

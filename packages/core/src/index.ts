@@ -47,12 +47,22 @@ export {
   render,
   shellQuote,
   dotenvQuote,
-  assertEnvName,
   parseSecretsFile,
   OUTPUT_FORMATS,
   type OutputFormat,
   type NamedValue,
 } from "./export/formats.js";
+export {
+  PROTECTED_ENV_NAMES,
+  protectedEntry,
+  assertEnvName,
+  checkExportNames,
+  checkSecretNames,
+  parseAllowEnvNames,
+  type ExportName,
+  type NamedSecret,
+  type ProtectedName,
+} from "./export/env-names.js";
 export { Session, openSession, USER_AGENT, type SessionOptions } from "./lifecycle/session.js";
 export {
   revokeAll,

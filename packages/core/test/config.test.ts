@@ -95,7 +95,7 @@ describe("normalize", () => {
     [{ ...base, vault: { url: "https://v", "client-cert": "-----BEGIN CERTIFICATE-----" } }, /needs both/],
     [{ ...base, fetch: { concurrency: 0 } }, /from 1 to 256/],
     [{ ...base, fetch: { timeout: "soon" } }, /must be a duration/],
-    [{ ...base, secrets: ["a/b k | X", "c/d k | X"] }, /Two secrets are named X/],
+    [{ ...base, secrets: ["a/b k | X", "c/d k | X"] }, /Two secrets would both be exported as X/],
     [{ ...base, secrets: [{ path: "a/b", key: "x.y" }] }, /is a path; give it a name/],
     [{ ...base, secrets: [{ path: "a/b", params: { a: 1 } }] }, /only with method: POST/],
     [{ ...base, version: 2 }, /unsupported version 2/],

@@ -69,8 +69,11 @@ export interface ConnectionInputs {
   manifest: string | undefined;
 }
 
-/** readConnection reads the connection inputs and the manifest into one validated config. */
-export function readConnection(runner: Runner, cwd: string): ConnectionInputs {
+/**
+ * readConnection reads the connection inputs (and an action's own `extra` inputs the core
+ * schema knows) and the manifest into one validated config.
+ */
+export function readConnection(runner: Runner, cwd: string, extra: readonly string[] = []): ConnectionInputs {
   for (const [name, reason] of Object.entries(UNSUPPORTED_INPUTS)) {
     if (runner.input(name) !== "") {
       throw new ConfigError(`The input ${name} is not supported: ${reason}.`, {
@@ -79,7 +82,7 @@ export function readConnection(runner: Runner, cwd: string): ConnectionInputs {
     }
   }
   const inputs: Record<string, string> = {};
-  for (const name of CONNECTION_INPUTS) inputs[name] = runner.input(name);
+  for (const name of [...CONNECTION_INPUTS, ...extra]) inputs[name] = runner.input(name);
   inputs.method = loginMethod(inputs);
   const manifest = runner.input("manifest") || undefined;
   const config = loadConfig({ inputs: inputs satisfies Inputs, manifest, env: runner.env, cwd, allowTokenValue: true });

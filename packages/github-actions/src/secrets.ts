@@ -11,7 +11,9 @@ import {
   ConfigError,
   InternalError,
   appendAuditRecord,
+  assertEnvName,
   auditMarkdown,
+  checkSecretNames,
   fetchJob,
   platformTempDir,
   toVaultgateError,
@@ -22,7 +24,6 @@ import {
 } from "@vaultgate/core";
 import { aliasedBoolean, readConnection } from "./inputs.js";
 import type { GitHubPlatform } from "./platform.js";
-import { assertExportableName } from "./runner/file-commands.js";
 import type { Runner } from "./runner/runner.js";
 
 /** STATE_NAME is the saveState name the post step reads (STATE_vaultgate). */
@@ -38,6 +39,7 @@ export const SECRETS_INPUTS = [
   "exportToken",
   "outputToken",
   "audit",
+  "allow-env-names",
 ] as const;
 
 /** SecretsInputs is the secrets action's validated configuration. */
@@ -57,11 +59,12 @@ export interface SecretsInputs {
 
 /** readSecretsInputs reads and validates every input of the secrets action. */
 export function readSecretsInputs(runner: Runner, cwd: string): SecretsInputs {
-  const { config } = readConnection(runner, cwd);
+  const { config } = readConnection(runner, cwd, ["allow-env-names"]);
   const ignoreNotFound = runner.booleanInput("ignoreNotFound") ?? false;
   const exportEnv = aliasedBoolean(runner, ["export-env", "exportEnv"], true);
-  // Names known before login are checked before login; `*` names are checked at export.
-  if (exportEnv) for (const s of config.secrets) if (s.selector.kind !== "all") assertExportableName(s.envName, s.origin);
+  // Names known before login are checked before login (the core has already refused
+  // protected and duplicate names); `*` names are checked by the same rule at export.
+  if (exportEnv) for (const s of config.secrets) if (s.selector.kind !== "all") assertEnvName(s.envName, s.origin);
   const exportToken = runner.booleanInput("exportToken") ?? false;
   const outputToken = runner.booleanInput("outputToken") ?? false;
   if (config.secrets.length === 0 && !exportToken && !outputToken) {
@@ -146,7 +149,11 @@ export function exportSecrets(runner: Runner, platform: GitHubPlatform, job: Fet
     if (!platform.isMasked(s))
       throw new InternalError("A value was about to be exported before it was masked; nothing was exported.");
   }
-  if (inputs.exportEnv) for (const s of secrets) assertExportableName(s.envName, s.origin);
+  // The one env-name rule, before the first output, variable or file: vault keys never pick
+  // a protected name, and no two secrets share a name.
+  if (inputs.exportEnv) checkSecretNames(secrets, inputs.config.allowEnvNames, { suffixes: inputs.files ? ["", "_FILE"] : [""] });
+  checkOutputNames(secrets);
+  if (inputs.exportEnv) for (const s of secrets) refuseRunnerRefused(s.envName, s.origin);
   const files = inputs.files ? plannedFiles(runner, secrets) : new Map<string, string>();
   if (files.size > 0) {
     job.state.files = [...new Set(files.values())];
@@ -163,6 +170,30 @@ export function exportSecrets(runner: Runner, platform: GitHubPlatform, job: Fet
   }
   if (inputs.outputToken) runner.setOutput("vault_token", job.token);
   if (inputs.exportToken) runner.exportVariable("VAULT_TOKEN", job.token);
+}
+
+/** refuseRunnerRefused refuses NODE_OPTIONS even when allowed: the runner ignores it in GITHUB_ENV. */
+function refuseRunnerRefused(name: string, origin: string): void {
+  if (name.toUpperCase() === "NODE_OPTIONS") {
+    throw new ConfigError(`${name} (${origin}) cannot be set through GITHUB_ENV: the runner refuses it.`, {
+      hint: "Export the secret under another name.",
+    });
+  }
+}
+
+/** checkOutputNames refuses two secrets with one step output name (one would silently win). */
+function checkOutputNames(secrets: FetchResult["secrets"]): void {
+  const seen = new Map<string, string>();
+  for (const s of secrets) {
+    const where = s.vaultKey === undefined ? s.origin : `key "${s.vaultKey}" of ${s.path} (${s.origin})`;
+    const previous = seen.get(s.outputName);
+    if (previous !== undefined) {
+      throw new ConfigError(`Two secrets would both set the output ${s.outputName}: ${previous} and ${where}.`, {
+        hint: "Give one of them another name with `| NAME`, or export a wildcard under a prefix (`prefix: APP_`).",
+      });
+    }
+    seen.set(s.outputName, where);
+  }
 }
 
 /** plannedFiles names each secret's file: <RUNNER_TEMP>/vaultgate-<random>/<ENV_NAME>. */

@@ -3,7 +3,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, OutputError } from "@vaultgate/core";
 import {
-  assertExportableName,
   escapeData,
   escapeProperty,
   formatCommand,
@@ -57,20 +56,6 @@ describe("file commands", () => {
 
   it.each(["", "A=B", "A<<B", "A\nB"])("refuses the name %j", (name) => {
     expect(() => keyValueMessage(name, "v")).toThrow(ConfigError);
-  });
-
-  it.each([
-    ["DB_PASSWORD", true],
-    ["_x1", true],
-    ["1ABC", false],
-    ["DB-PASSWORD", false],
-    ["A B", false],
-    ["NODE_OPTIONS", false],
-    ["node_options", false],
-  ])("env name %j valid: %s", (name, ok) => {
-    const check = () => assertExportableName(name, "test");
-    if (ok) expect(check).not.toThrow();
-    else expect(check).toThrow(ConfigError);
   });
 
   it("appends outputs, env, state and summary to their files", () => {

@@ -70,7 +70,7 @@ function secret(envName: string, value: string): FetchedSecret {
 
 describe("exportSecrets", () => {
   const inputs = (files: boolean) => ({
-    config: undefined as never,
+    config: { allowEnvNames: [] } as never,
     exportEnv: true,
     files,
     exportToken: false,

@@ -14,7 +14,8 @@ import {
   ConfigError,
   Renewer,
   SecretMasker,
-  assertEnvName,
+  checkSecretNames,
+  parseAllowEnvNames,
   fetchJob,
   newStatePath,
   loadConfig,
@@ -115,7 +116,8 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
     session = job.session;
     const result = job.result;
     const owned = session.login.method !== "token";
-    for (const s of result.secrets) assertEnvName(s.envName, s.origin);
+    // Before the first file or variable exists: the names the child will see pass the one rule.
+    checkSecretNames(result.secrets, config.allowEnvNames, { suffixes: values.files ? ["_FILE"] : [""] });
     if (values.files) {
       // Recorded before the first file exists, so a killed exec's files are still removed.
       filesDir = join(platformTempDir(ctx.env), `vaultgate-exec-${randomBytes(6).toString("hex")}`);
@@ -174,7 +176,7 @@ async function execFromFile(
   masker: SecretMasker,
   platform: Platform,
 ): Promise<number> {
-  const vaultFlags = Object.keys(CONFIG_OPTIONS).filter((k) => values[k] !== undefined);
+  const vaultFlags = Object.keys(CONFIG_OPTIONS).filter((k) => k !== "allow-env-names" && values[k] !== undefined);
   if (vaultFlags.length > 0 || values.files) {
     throw new ConfigError(
       `--from-file takes the secrets from a file; it cannot be combined with --${[...vaultFlags, ...(values.files ? ["files"] : [])].join(", --")}.`,
@@ -191,6 +193,11 @@ async function execFromFile(
   }
   const secrets = parseSecretsFile(text, path);
   for (const s of secrets) platform.mask(s.value);
+  const allow = values["allow-env-names"] ?? ctx.env.VAULTGATE_ALLOW_ENV_NAMES;
+  checkSecretNames(
+    secrets.map((s) => ({ envName: s.name, origin: path, path })),
+    parseAllowEnvNames(allow, "allow-env-names"),
+  );
   const env: NodeJS.ProcessEnv = { ...ctx.env };
   for (const s of secrets) env[s.name] = s.value;
   const renewState = typeof values["renew-state"] === "string" ? resolve(ctx.cwd, values["renew-state"]) : undefined;

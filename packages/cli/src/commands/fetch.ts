@@ -11,7 +11,7 @@ import {
   toVaultgateError,
   type Platform,
   OUTPUT_FORMATS,
-  assertEnvName,
+  checkSecretNames,
   fetchJob,
   newStatePath,
   loadConfig,
@@ -94,7 +94,8 @@ export async function fetchCommand(argv: string[], ctx: CommandContext): Promise
     let ended = false;
     try {
       const named = job.result.secrets.map((s) => ({ name: s.envName, value: s.value }));
-      if (format !== "json") for (const s of job.result.secrets) assertEnvName(s.envName, s.origin);
+      // JSON keys need not be shell names; every format keeps off the protected names.
+      checkSecretNames(job.result.secrets, config.allowEnvNames, { syntax: format !== "json" });
       if (out && !values["revoke-now"]) keepState({ ...job.state, files: [out] });
       if (out) writeSecureFile(out, render(named, format));
       if (values["unsafe-print"]) ctx.stdout.write(render(named, format));

@@ -52,6 +52,7 @@ export const ACCEPTED_INPUTS: readonly string[] = [
   "id-token-from",
   "id-token-variable",
   "id-token-file",
+  "allow-env-names",
 ];
 
 /** rawFromInputs builds a raw configuration object from flat inputs. */
@@ -81,6 +82,7 @@ export function rawFromInputs(inputs: Inputs): Record<string, unknown> {
   if (headers?.trim()) raw.vault = { ...raw.vault, headers: parseHeaderLines(headers) };
   const out: Record<string, unknown> = { ...raw };
   if (inputs.secrets?.trim()) out.secrets = inputs.secrets;
+  if (inputs["allow-env-names"]?.trim()) out["allow-env-names"] = inputs["allow-env-names"];
   return out;
 }
 

@@ -30,6 +30,7 @@ import {
   type VaultConfig,
   type VaultgateConfig,
 } from "./schema.js";
+import { checkExportNames, parseAllowEnvNames } from "../export/env-names.js";
 import { defaultNames, normalizePath, parseSecretsSyntax } from "./secrets-syntax.js";
 import { parseSelector } from "./selector.js";
 
@@ -44,7 +45,7 @@ export interface NormalizeContext {
   allowTokenValue?: boolean;
 }
 
-const TOP_KEYS = ["version", "vault", "auth", "secrets", "fetch"] as const;
+const TOP_KEYS = ["version", "vault", "auth", "secrets", "fetch", "allow-env-names"] as const;
 const VAULT_KEYS = ["url", "namespace", "ca-cert", "client-cert", "client-key", "tls-skip-verify", "headers"] as const;
 const AUTH_KEYS = [
   "method",
@@ -61,7 +62,7 @@ const AUTH_KEYS = [
 ] as const;
 const ID_TOKEN_KEYS = ["from", "variable", "file"] as const;
 const FETCH_KEYS = ["concurrency", "request-timeout", "timeout", "attempts"] as const;
-const SECRET_KEYS = ["path", "key", "name", "env", "output", "required", "method", "params"] as const;
+const SECRET_KEYS = ["path", "key", "name", "prefix", "env", "output", "required", "method", "params"] as const;
 
 /** normalizeConfig validates `raw` and fills defaults. */
 export function normalizeConfig(raw: unknown, ctx: NormalizeContext): VaultgateConfig {
@@ -73,11 +74,13 @@ export function normalizeConfig(raw: unknown, ctx: NormalizeContext): VaultgateC
       hint: "This vaultgate reads version 1 manifests; upgrade vaultgate or set `version: 1`.",
     });
   }
+  const allowEnvNames = parseAllowEnvNames(top["allow-env-names"], `${ctx.source} allow-env-names`);
   return {
     vault: normalizeVault(expectObject(top.vault, `${ctx.source} vault`), ctx),
     auth: normalizeAuth(expectObject(top.auth, `${ctx.source} auth`), ctx),
-    secrets: normalizeSecrets(top.secrets, ctx),
+    secrets: normalizeSecrets(top.secrets, ctx, allowEnvNames),
     fetch: normalizeFetch(expectObject(top.fetch, `${ctx.source} fetch`), ctx),
+    allowEnvNames,
   };
 }
 
@@ -234,7 +237,7 @@ function normalizeFetch(obj: RawObject, ctx: NormalizeContext): FetchSettings {
   };
 }
 
-function normalizeSecrets(value: unknown, ctx: NormalizeContext): SecretSpec[] {
+function normalizeSecrets(value: unknown, ctx: NormalizeContext, allowEnvNames: readonly string[]): SecretSpec[] {
   const where = `${ctx.source} secrets`;
   if (value === undefined || value === null || value === "") return [];
   const specs: SecretSpec[] = [];
@@ -253,7 +256,13 @@ function normalizeSecrets(value: unknown, ctx: NormalizeContext): SecretSpec[] {
     if (!isObject(item)) throw new ConfigError(`${origin} must be a line "path key | NAME" or a mapping.`);
     specs.push(normalizeSecretObject(item, origin));
   });
-  checkNameClashes(specs);
+  // Names written in the configuration are checked before login; names made from vault
+  // keys (`*`/`**`) are checked by the same rule once the keys are known.
+  checkExportNames(
+    specs.filter((s) => s.selector.kind !== "all").map((s) => ({ name: s.envName, origin: s.origin, path: s.path })),
+    allowEnvNames,
+    { syntax: false },
+  );
   return specs;
 }
 
@@ -263,7 +272,13 @@ function normalizeSecretObject(obj: RawObject, origin: string): SecretSpec {
   if (!rawPath) throw new ConfigError(`${origin} needs a path.`, { hint: "e.g. path: secret/data/app" });
   const keyText = optionalString(obj, "key", origin) ?? "*";
   const selector = parseSelector(keyText, origin);
-  const name = optionalString(obj, "name", origin);
+  const prefix = optionalString(obj, "prefix", origin);
+  if (prefix !== undefined && selector.kind !== "all") {
+    throw new ConfigError(`${origin}: prefix applies to the wildcard keys * and **.`, {
+      hint: "Use name: for a single key, or key: * with prefix: to export every key under a prefix.",
+    });
+  }
+  const name = optionalString(obj, "name", origin) ?? prefix;
   const env = optionalString(obj, "env", origin) ?? name;
   const output = optionalString(obj, "output", origin) ?? name;
   const defaults = defaultNames(keyText, undefined, selector.kind === "all");
@@ -296,19 +311,4 @@ function normalizeSecretObject(obj: RawObject, origin: string): SecretSpec {
     params,
     origin,
   };
-}
-
-/** checkNameClashes refuses two non-wildcard secrets exporting the same name. */
-function checkNameClashes(specs: readonly SecretSpec[]): void {
-  const seen = new Map<string, string>();
-  for (const spec of specs) {
-    if (spec.selector.kind === "all") continue;
-    const previous = seen.get(spec.envName);
-    if (previous !== undefined) {
-      throw new ConfigError(`Two secrets are named ${spec.envName}: ${previous} and ${spec.origin}.`, {
-        hint: "Give one of them another name with `| NAME` (or name: in the manifest).",
-      });
-    }
-    seen.set(spec.envName, spec.origin);
-  }
 }

@@ -98,7 +98,7 @@ export interface SecretSpec {
   /** The path exactly as written (KV v2 paths with or without `data/`). */
   path: string;
   selector: Selector;
-  /** Environment variable name; for `*` a prefix (possibly empty). */
+  /** Environment variable name; for `*` a prefix (possibly empty, `prefix:` in the manifest). */
   envName: string;
   /** Step output name; for `*` a prefix (possibly empty). */
   outputName: string;
@@ -117,6 +117,8 @@ export interface VaultgateConfig {
   auth: AuthConfig;
   secrets: readonly SecretSpec[];
   fetch: FetchSettings;
+  /** Protected environment names (export/env-names) a secret may set because the user named them. */
+  allowEnvNames: readonly string[];
 }
 
 export const DEFAULT_FETCH: FetchSettings = {

@@ -4,6 +4,7 @@
  * safe to `source`), and JSON (an object of name → value).
  */
 import { ConfigError } from "../errors.js";
+import { assertEnvName } from "./env-names.js";
 
 /** OutputFormat names the file formats `fetch` can write. */
 export type OutputFormat = "dotenv" | "shell" | "json";
@@ -13,17 +14,6 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ["dotenv", "shell", "json
 export interface NamedValue {
   name: string;
   value: string;
-}
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** assertEnvName refuses names a shell or env file cannot carry. */
-export function assertEnvName(name: string, origin: string): void {
-  if (!ENV_NAME.test(name)) {
-    throw new ConfigError(`"${name}" (${origin}) is not a valid environment variable name.`, {
-      hint: "Rename it with `| NAME` using only letters, digits and _, not starting with a digit.",
-    });
-  }
 }
 
 /** render renders the values in `format`. */

@@ -23,6 +23,8 @@ export interface FetchedSecret {
   apiPath: string;
   origin: string;
   leaseId: string | undefined;
+  /** For a `*`/`**` export, the vault key the names were made from: vault data, checked before use. */
+  vaultKey?: string | undefined;
 }
 
 /** LeaseRecord is a lease obtained by a read, to renew and revoke. */
@@ -193,6 +195,7 @@ function select(
         envName: normalizeKey(spec.envName + key, upper),
         outputName: normalizeKey(spec.outputName + key, false),
         value,
+        vaultKey: key,
       });
     }
     return;

@@ -39,23 +39,6 @@ export function keyValueMessage(name: string, value: string, delimiter: string =
   return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`;
 }
 
-/** ENV_NAME is what the runner and every shell accept as an environment variable name. */
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** assertExportableName refuses names no shell can read, and NODE_OPTIONS, which the runner itself refuses. */
-export function assertExportableName(name: string, origin: string): void {
-  if (!ENV_NAME.test(name)) {
-    throw new ConfigError(`"${name}" (${origin}) is not a valid environment variable name.`, {
-      hint: "Rename it with `| NAME` using only letters, digits and _, not starting with a digit.",
-    });
-  }
-  if (name.toUpperCase() === "NODE_OPTIONS") {
-    throw new ConfigError(`${name} (${origin}) cannot be set through GITHUB_ENV: the runner refuses it.`, {
-      hint: "Export the secret under another name.",
-    });
-  }
-}
-
 /** appendFileCommand appends `text` to the file named by `variable` in `env`. */
 export function appendFileCommand(env: Readonly<Record<string, string | undefined>>, variable: FileCommand, text: string): void {
   const path = env[variable];
