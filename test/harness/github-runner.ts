@@ -119,7 +119,9 @@ export async function runActionStep(action: keyof typeof ACTIONS, entry: string,
     ...options.env,
   };
   for (const [name, spec] of Object.entries(declared)) {
-    env[`INPUT_${name.replaceAll(" ", "_").toUpperCase()}`] = given[name] ?? spec.default ?? "";
+    // A default that is an expression (`${{ github.token }}`) is the runner's to evaluate; here it is empty unless given.
+    const fallback = spec.default?.includes("${{") ? "" : spec.default;
+    env[`INPUT_${name.replaceAll(" ", "_").toUpperCase()}`] = given[name] ?? fallback ?? "";
   }
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
   const { code, stdout, stderr } = await runNode(entry, baseEnv(env), job.workspace, options.timeoutMs ?? 30_000);

@@ -12,3 +12,5 @@ export * from "./github-actions.js";
 export * from "./tls.js";
 export * from "./jenkins-pipeline.js";
 export * from "./job-env.js";
+export * from "./github-api.js";
+export * from "./gitlab-api.js";

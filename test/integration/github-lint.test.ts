@@ -71,10 +71,14 @@ describe("actionlint", () => {
       sorted([...CONNECTION_INPUTS, ...SECRETS_INPUTS, ...Object.keys(UNSUPPORTED_INPUTS)]),
     );
     expect(sorted(Object.keys(check.inputs))).toEqual(sorted([...CONNECTION_INPUTS, ...CHECK_INPUTS]));
-    // No defaults: an alias pair with a default on one name would always disagree with the other.
-    for (const meta of [secrets, check]) expect(Object.values(meta.inputs).filter((i) => i.default !== undefined)).toEqual([]);
+    // No defaults: an alias pair with a default on one name would always disagree with the other. The one
+    // exception has no alias: the check action's github-token is the job's token unless given.
+    for (const meta of [secrets, check]) {
+      const defaults = Object.entries(meta.inputs).filter(([, i]) => i.default !== undefined);
+      expect(defaults).toEqual(meta === check ? [["github-token", expect.objectContaining({ default: "${{ github.token }}" })]] : []);
+    }
     expect(secrets.runs).toEqual({ using: "node24", main: "dist/index.js", post: "dist/post/index.js", "post-if": "always()" });
     expect(check.runs).toEqual({ using: "node24", main: "dist/index.js" });
-    expect(Object.keys(check.outputs).sort()).toEqual(["ok", "report"]);
+    expect(Object.keys(check.outputs).sort()).toEqual(["check-run-id", "comment-id", "ok", "report"]);
   });
 });

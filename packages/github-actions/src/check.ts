@@ -26,7 +26,7 @@ import type { GitHubPlatform } from "./platform.js";
 import type { Runner } from "./runner/runner.js";
 
 /** CHECK_INPUTS: the check action's own inputs, besides the connection inputs. */
-export const CHECK_INPUTS = ["manifest", "min-ttl", "issue-dynamic"] as const;
+export const CHECK_INPUTS = ["manifest", "min-ttl", "issue-dynamic", "github-token", "check-run", "comment"] as const;
 
 /** CheckInputs: the validated configuration, or the configuration error the report will show. */
 export type CheckInputs =
@@ -68,7 +68,7 @@ export async function checkForStep(inputs: CheckInputs, platform: GitHubPlatform
 export function publishCheckReport(runner: Runner, report: CheckReport): string {
   const path = join(platformTempDir(runner.env), `vaultgate-check-${randomBytes(6).toString("hex")}.json`);
   writeFileAtomic(path, toJson(report), 0o644);
-  runner.appendSummary(toMarkdown(report));
+  runner.appendSummary(toMarkdown(report, { environment: reportEnvironment(report) }));
   for (const check of report.checks) {
     const title = `vaultgate check: ${check.title}`;
     if (check.status === "fail") runner.error(check.reason, { title });
@@ -85,4 +85,10 @@ export function checkVerdict(report: CheckReport): string {
   return report.ok
     ? `vaultgate check passed: ${report.summary.pass} passed, ${report.summary.warn} warning(s).`
     : `vaultgate check failed: ${failed.length} required check(s) failed${failed.length ? ` (${failed.join("; ")})` : ""}.`;
+}
+
+/** reportEnvironment is the deployment environment of the job, from its OIDC token's `environment` claim. */
+export function reportEnvironment(report: CheckReport): string | undefined {
+  const environment = report.identity.claims.environment;
+  return typeof environment === "string" && environment !== "" ? environment : undefined;
 }

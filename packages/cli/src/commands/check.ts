@@ -40,6 +40,8 @@ Reports (none contains a secret value):
       --summary FILE          append the Markdown report (e.g. "$GITHUB_STEP_SUMMARY")
       --junit FILE            JUnit XML, one testcase per check (GitLab artifacts:reports:junit)
       --format text|json      what to print on stdout (default text)
+      --gitlab-note           in a GitLab merge-request pipeline, post the report as one merge-request
+                              note, updated on re-runs (needs VAULTGATE_GITLAB_TOKEN, api scope)
 
 ${CONFIG_HELP}
 
@@ -55,6 +57,7 @@ const OPTIONS = {
   summary: { type: "string" },
   junit: { type: "string" },
   format: { type: "string" },
+  "gitlab-note": { type: "boolean" },
 } as const;
 
 /** checkCommand runs `vaultgate check`. */
@@ -102,5 +105,10 @@ export async function checkCommand(argv: string[], ctx: CommandContext): Promise
   if (paths.summary) appendFileSync(paths.summary, toMarkdown(report));
   if (paths.junit) writeFileAtomic(paths.junit, toJUnit(report), 0o644);
   ctx.stdout.write(format === "json" ? toJson(report) : toText(report));
+  if (values["gitlab-note"]) {
+    // Lazily loaded: only a gate that posts a note loads the GitLab API client.
+    const { publishGitLabNote } = await import("../report/gitlab-note.js");
+    ctx.stderr.write(`${(await publishGitLabNote(report, ctx.env)).line}\n`);
+  }
   return exitCode;
 }

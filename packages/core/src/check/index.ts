@@ -1,4 +1,4 @@
 export * from "./model.js";
 export { runCheck, type CheckOptions } from "./run.js";
-export { toJson, toMarkdown, toJUnit, toText, xml } from "./writers.js";
+export { toJson, toMarkdown, toJUnit, toText, xml, type MarkdownOptions } from "./writers.js";
 export { checkHealth } from "./health.js";

@@ -14,10 +14,16 @@ export function toJson(report: CheckReport): string {
 
 const ICON: Readonly<Record<CheckStatus, string>> = { pass: "✅", warn: "⚠️", fail: "❌", skip: "⏭️" };
 
-/** toMarkdown renders the report for a GitHub job summary. */
-export function toMarkdown(report: CheckReport): string {
+/** MarkdownOptions: the deployment environment the gate guards, named in the heading. */
+export interface MarkdownOptions {
+  environment?: string | undefined;
+}
+
+/** toMarkdown renders the report for a GitHub job summary, a check run or a review comment. */
+export function toMarkdown(report: CheckReport, options: MarkdownOptions = {}): string {
+  const where = options.environment ? ` for environment \`${options.environment.replaceAll("`", "")}\`` : "";
   const lines = [
-    `### ${report.ok ? "✅ vaultgate check passed" : "❌ vaultgate check failed"}`,
+    `### ${report.ok ? "✅ vaultgate check passed" : "❌ vaultgate check failed"}${where}`,
     "",
     `${counts(report)} · vault \`${report.vault.address}\`` +
       `${report.vault.namespace ? ` (namespace \`${report.vault.namespace}\`)` : ""}` +
