@@ -75,7 +75,9 @@ describe("actionlint", () => {
     // exception has no alias: the check action's github-token is the job's token unless given.
     for (const meta of [secrets, check]) {
       const defaults = Object.entries(meta.inputs).filter(([, i]) => i.default !== undefined);
-      expect(defaults).toEqual(meta === check ? [["github-token", expect.objectContaining({ default: "${{ github.token }}" })]] : []);
+      expect(defaults).toEqual(
+        meta === check ? [["github-token", expect.objectContaining({ default: "${{ github.token }}" })]] : [],
+      );
     }
     expect(secrets.runs).toEqual({ using: "node24", main: "dist/index.js", post: "dist/post/index.js", "post-if": "always()" });
     expect(check.runs).toEqual({ using: "node24", main: "dist/index.js" });
