@@ -119,6 +119,48 @@ describe("fault injection", () => {
     }
   });
 
+  it("retries a login answered 500 by a node that has no leader: it was not processed", async () => {
+    proxy.setScript(({ path, count }) =>
+      path === "/v1/auth/jwt-gitlab/login" && count < 2
+        ? {
+            kind: "status",
+            status: 500,
+            body: JSON.stringify({ errors: ["local node not active but active cluster node not found"] }),
+          }
+        : undefined,
+    );
+    const session = await open({ secrets: "secret/app/db password" });
+    expect(proxy.requests.filter((r) => r.path === "/v1/auth/jwt-gitlab/login")).toHaveLength(3);
+    await session.revoke();
+    session.close();
+  });
+
+  it("names the rate-limit quota and its fixes when 429s last until the deadline", async () => {
+    proxy.setScript(({ path }) =>
+      path === "/v1/secret/data/app/db"
+        ? {
+            kind: "status",
+            status: 429,
+            retryAfter: "0",
+            body: JSON.stringify({ errors: ['request path "secret/data/app/db": rate limit quota exceeded'] }),
+          }
+        : undefined,
+    );
+    const session = await open({ secrets: "secret/app/db password", timeout: "3s" });
+    try {
+      const error = (await session.fetch().catch((e: unknown) => e)) as VaultUnavailableError;
+      expect(error).toBeInstanceOf(VaultUnavailableError);
+      expect(error.exitCode).toBe(5);
+      expect(error.message).toContain(proxy.url);
+      expect(error.message).toMatch(/HTTP 429 .*rate limit quota exceeded/);
+      expect(error.hint).toMatch(/rate-limit quota.*raise the quota.*--concurrency.*stagger/);
+    } finally {
+      proxy.setScript(() => undefined);
+      await session.revoke();
+      session.close();
+    }
+  });
+
   it("does not retry a login whose request may have been processed", async () => {
     proxy.setScript(({ path }) => (path === "/v1/auth/jwt-gitlab/login" ? { kind: "reset" } : undefined));
     const error = (await open({ secrets: "secret/app/db password" }).catch((e: unknown) => e)) as VaultUnavailableError;

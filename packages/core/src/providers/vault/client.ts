@@ -314,12 +314,25 @@ function errorsOf(json: unknown, text: string): string[] {
   return trimmed ? [trimmed.slice(0, 300)] : [];
 }
 
+/**
+ * NOT_PROCESSED matches what an HA node answers (as a 500) when it is not, or no longer,
+ * the leader, or finds none to forward to: the request was refused before anything was
+ * stored, as in a leader election.
+ */
+export const NOT_PROCESSED = /node is not the leader|local node not active|active cluster node not found|no active node/i;
+
+/** isElectionError tells a 5xx that proves the request was not processed because the cluster had no leader. */
+export function isElectionError(error: VaultHttpError): boolean {
+  return error.status >= 500 && error.errors.some((e) => NOT_PROCESSED.test(e));
+}
+
 /** classify decides retries: transient statuses and network errors; a non-idempotent call only when it provably was not processed. */
 function classify(error: unknown, idempotent: boolean): RetryDecision {
   if (error instanceof VaultHttpError) {
     if (!isTransientStatus(error.status)) return { retry: false };
-    // 429 and 503 are answered before the request is processed; other 5xx may not be.
-    if (!idempotent && error.status !== 429 && error.status !== 503 && error.status !== 412) return { retry: false };
+    // 429 and 503 are answered before the request is processed, and so is a leader election's 500; other 5xx may not be.
+    const notProcessed = error.status === 429 || error.status === 503 || error.status === 412 || isElectionError(error);
+    if (!idempotent && !notProcessed) return { retry: false };
     return { retry: true, afterMs: error.retryAfterMs, throttled: error.status === 429 };
   }
   if (error instanceof NetworkError) {

@@ -13,7 +13,7 @@ import {
 import { NetworkError } from "../../http/client.js";
 import { RetriesExhaustedError } from "../../http/retry.js";
 import { audiences, formatClaims, summarizeClaims, type Claims } from "../../identity/claims.js";
-import { VaultHttpError } from "./client.js";
+import { VaultHttpError, isElectionError } from "./client.js";
 
 /** ReadContext names what was being read, for messages. */
 export interface ReadContext {
@@ -65,9 +65,14 @@ export function unavailable(error: unknown, doing: string, address: string): Vau
   });
 }
 
+const electionHint =
+  "The vault (or the load balancer in front of it) had no active node until the deadline: a leader election, " +
+  "a sealed or restarting cluster. Check the cluster's health (sys/health on each node), or allow a longer --timeout.";
+
 /** unavailableHint names the likely cause of the last answer and its fix. */
 function unavailableHint(http: VaultHttpError | undefined, sealed: boolean): string {
   if (sealed) return "The vault is sealed: it must be unsealed by its operators before any job can read secrets.";
+  if (http && isElectionError(http)) return electionHint;
   switch (http?.status) {
     case 429:
       return (
@@ -78,10 +83,7 @@ function unavailableHint(http: VaultHttpError | undefined, sealed: boolean): str
     case 503:
     case 502:
     case 504:
-      return (
-        "The vault (or the load balancer in front of it) had no active node until the deadline: a leader election, " +
-        "a sealed or restarting cluster. Check the cluster's health (sys/health on each node), or allow a longer --timeout."
-      );
+      return electionHint;
     case 412:
       return "A performance replica has not caught up; retry later or point url at the primary.";
     default:
