@@ -14,3 +14,5 @@ export * from "./jenkins-pipeline.js";
 export * from "./job-env.js";
 export * from "./github-api.js";
 export * from "./gitlab-api.js";
+export * from "./raft-cluster.js";
+export * from "./load-jobs.js";

@@ -1,0 +1,184 @@
+// Load and failover on a real 3-node OpenBao Raft cluster behind HAProxy: 50 concurrent
+// `vaultgate exec` jobs (own identities) under a 30 req/s rate-limit quota all succeed
+// and leave no token or lease alive without any cleanup step; the same with the active
+// node SIGKILLed mid-run, where each job succeeds or fails with exit 5 and `vaultgate
+// revoke` later ends its token; and a job started while no node is active waits and
+// succeeds once a leader is elected. Without haproxy or a cluster, this suite fails.
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, startLoadJobs, startRaftCluster, type JobOutcome, type RaftCluster } from "@vaultgate/test-harness";
+
+const JOBS = 50;
+const KV_READS = 5;
+let cluster: RaftCluster;
+let idBase = 0;
+
+beforeAll(async () => {
+  cluster = await startRaftCluster();
+}, 240_000);
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+function workdir(): string {
+  return mkdtempSync(join(tmpdir(), "vaultgate-load-"));
+}
+
+function jobs(timeoutSeconds: number, commandSeconds = 1) {
+  idBase += 1000;
+  return startLoadJobs({
+    addr: cluster.addr,
+    fixture: cluster.fixture,
+    jobs: JOBS,
+    kvReads: KV_READS,
+    timeoutSeconds,
+    commandSeconds,
+    dir: workdir(),
+    idBase,
+  });
+}
+
+/** expectNoValue: no secret value and no vault token in any job's output. */
+function expectNoValue(outcomes: readonly JobOutcome[]): void {
+  const values = Object.values(cluster.fixture.values).filter((v) => v.length >= 8);
+  for (const { result } of outcomes) {
+    const output = result.stdout + result.stderr;
+    for (const value of values) expect(output.includes(value), "a secret value reached a job's output").toBe(false);
+    expect(output).not.toMatch(/\bs\.[A-Za-z0-9]{20,}|hvs\.[A-Za-z0-9]{20,}/);
+    expect(output).not.toMatch(/\n\s+at /);
+  }
+}
+
+/**
+ * settled waits until the counts are back to `expected`: the vault finishes a revoked
+ * token (its leases, then its accessor) in the background, slowly on a busy machine.
+ */
+async function settled(expected: { accessors: number; leases: number }) {
+  let live = await cluster.countLive();
+  for (let i = 0; i < 120 && (live.accessors > expected.accessors || live.leases > expected.leases); i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    live = await cluster.countLive();
+  }
+  return live;
+}
+
+/** expectNothingLeft: no more live tokens and leases than before the run (earlier runs' leftovers may end meanwhile). */
+async function expectNothingLeft(before: { accessors: number; leases: number }): Promise<void> {
+  const live = await settled(before);
+  expect(live.accessors, "live token accessors").toBeLessThanOrEqual(before.accessors);
+  expect(live.leases, "live PKI leases").toBeLessThanOrEqual(before.leases);
+}
+
+/** waitUntil polls `condition` every 100 ms for up to `ms`. */
+async function waitUntil(condition: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await condition()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+describe("a release train against a Raft cluster behind HAProxy", () => {
+  it("50 jobs under a 30 req/s quota all succeed, and no token or lease outlives its job", async () => {
+    const before = await cluster.countLive();
+    await cluster.setQuota(30);
+    let outcomes: JobOutcome[];
+    try {
+      outcomes = await (await jobs(150)).done;
+    } finally {
+      await cluster.setQuota(undefined);
+    }
+    const failed = outcomes.filter((o) => o.result.code !== 0);
+    expect(failed.map((o) => `job ${o.index}: exit ${o.result.code}\n${o.result.stderr.slice(-600)}`)).toEqual([]);
+    for (const o of outcomes) expect(o.result.stdout).toContain("job-ok");
+    // The quota was really hit, and the jobs retried through it.
+    expect(cluster.balancerLog.some((e) => e.status === 429)).toBe(true);
+    expect(outcomes.reduce((n, o) => n + (o.record?.requests.retries ?? 0), 0)).toBeGreaterThan(0);
+    expectNoValue(outcomes);
+    // Without any cleanup step: every token and lease of the 50 jobs is gone.
+    await expectNothingLeft(before);
+  }, 300_000);
+
+  it("the active node SIGKILLed mid-run: each job succeeds or fails with exit 5, and `vaultgate revoke` ends the rest", async () => {
+    const before = await cluster.countLive();
+    await cluster.setQuota(30);
+    let outcomes: JobOutcome[];
+    let killed: string | undefined;
+    try {
+      const running = await jobs(120, 3);
+      // Kill once every job holds a token (a login in flight at the kill could leave a
+      // token no job knows of) while most are still reading or running their command.
+      await waitUntil(() => running.loggedIn() === JOBS, 90_000);
+      const active = await cluster.activeNode();
+      expect(active).toBeDefined();
+      killed = active?.name;
+      await cluster.kill(active!, "SIGKILL");
+      outcomes = await running.done;
+    } finally {
+      await cluster.setQuota(undefined).catch(() => undefined);
+    }
+    const node = cluster.nodes.find((n) => n.name === killed)!;
+    // Requests were in flight when the leader died: the balancer answered for no node for a while.
+    expect(cluster.balancerLog.some((e) => e.status === 503 || e.status === 502)).toBe(true);
+    const failed = outcomes.filter((o) => o.result.code !== 0);
+    for (const o of failed) {
+      expect(o.result.code, o.result.stderr).toBe(5);
+      expect(o.result.stderr).toMatch(/Error: .*\n(.*\n)*Hint: /);
+      expect(o.result.stderr).toContain(cluster.addr);
+    }
+    const succeeded = outcomes.filter((x) => x.result.code === 0);
+    for (const o of succeeded) {
+      expect(o.result.stdout).toContain("job-ok");
+      // Its revocation ran after the failover; if the election outlasted the 10 s budget, it says
+      // what is left alive and keeps the state for the cleanup step.
+      if (existsSync(o.statePath)) expect(o.result.stderr).toMatch(/Revocation did not finish .*still alive: the token/);
+    }
+    expectNoValue(outcomes);
+    // The cluster is back: the cleanup step (after_script, finally) ends what the jobs left.
+    await cluster.restart(node);
+    await cluster.waitForLeader();
+    for (const o of outcomes.filter((x) => existsSync(x.statePath))) {
+      const revoked = await runCli(["revoke", "--state", o.statePath], o.env);
+      expect(revoked.code, revoked.stderr).toBe(0);
+    }
+    await expectNothingLeft(before);
+  }, 300_000);
+
+  it("a job started while no node is active waits within its deadline and succeeds once a leader is elected", async () => {
+    await cluster.waitForLeader();
+    const active = (await cluster.activeNode())!;
+    const standby = cluster.nodes.find((n) => n !== active && n.process)!;
+    // Two of three nodes gone: the last one cannot elect itself, and the balancer has no healthy node.
+    await cluster.kill(active, "SIGKILL");
+    await cluster.kill(standby, "SIGKILL");
+    expect(await cluster.activeNode()).toBeUndefined();
+    const seenBefore = cluster.balancerLog.length;
+    const dir = workdir();
+    idBase += 1000;
+    const running = await startLoadJobs({
+      addr: cluster.addr,
+      fixture: cluster.fixture,
+      jobs: 1,
+      kvReads: KV_READS,
+      timeoutSeconds: 90,
+      dir,
+      idBase,
+    });
+    // The job is refused (503, no server) for a while and keeps waiting.
+    expect(
+      await waitUntil(
+        () => cluster.balancerLog.slice(seenBefore).filter((e) => e.status === 503 && e.path.startsWith("/v1/auth/")).length >= 2,
+        30_000,
+      ),
+    ).toBe(true);
+    await cluster.restart(standby);
+    const [outcome] = await running.done;
+    expect(outcome?.result.code, outcome?.result.stderr).toBe(0);
+    expect(outcome?.result.stdout).toContain("job-ok");
+    await cluster.restart(active);
+    await cluster.waitForLeader();
+  }, 240_000);
+});
