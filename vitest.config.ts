@@ -6,6 +6,8 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // Tests import the workspace packages from source; processes the tests spawn (the CLI,
 // the actions' dist/) run the built output, which the test command builds first.
 const alias = {
+  // Subpath entries first: a prefix alias would also catch "@vaultgate/core/policy".
+  "@vaultgate/core/policy": here("packages/core/src/policy/index.ts"),
   "@vaultgate/core": here("packages/core/src/index.ts"),
   "@vaultgate/cli": here("packages/cli/src/index.ts"),
   "@vaultgate/devvault": here("packages/devvault/src/index.ts"),

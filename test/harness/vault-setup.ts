@@ -39,21 +39,48 @@ export function randomSecret(bytes = 24): string {
 export class VaultAdmin {
   readonly addr: string;
   readonly token: string;
-  constructor(addr: string, token: string) {
+  /** Namespace every call is sent to (X-Vault-Namespace), if any. */
+  readonly namespace: string | undefined;
+  constructor(addr: string, token: string, namespace?: string) {
     this.addr = addr;
     this.token = token;
+    this.namespace = namespace;
   }
 
   /** call sends a request with the root token; non-2xx throws with Vault's errors. */
   async call(method: string, path: string, body?: unknown, token = this.token): Promise<Record<string, unknown>> {
     const res = await fetch(`${this.addr}/v1/${path}`, {
       method,
-      headers: { "x-vault-token": token, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        "x-vault-token": token,
+        ...(this.namespace ? { "x-vault-namespace": this.namespace } : {}),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
     return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  }
+
+  /** attempt sends a request and returns its status and body, whatever the status. */
+  async attempt(
+    method: string,
+    path: string,
+    body?: unknown,
+    token = this.token,
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
+    const res = await fetch(`${this.addr}/v1/${path}`, {
+      method,
+      headers: {
+        ...(token ? { "x-vault-token": token } : {}),
+        ...(this.namespace ? { "x-vault-namespace": this.namespace } : {}),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   }
 
   /** tokenWorks tells whether `token` can still look itself up. */
@@ -89,6 +116,13 @@ export class VaultAdmin {
   async putKv2(mount: string, path: string, data: Record<string, unknown>): Promise<void> {
     await this.call("POST", `${mount}/data/${path}`, { data });
   }
+}
+
+/** freshNamespace creates a namespace of its own for a test (isolated from the shared fixture) and an admin in it. */
+export async function freshNamespace(admin: VaultAdmin, prefix: string): Promise<VaultAdmin> {
+  const name = `${prefix}-${randomBytes(4).toString("hex")}`;
+  await admin.call("POST", `sys/namespaces/${name}`, {});
+  return new VaultAdmin(admin.addr, admin.token, name);
 }
 
 /**

@@ -9,6 +9,7 @@ import { revokeCommand } from "./commands/revoke.js";
 import { checkCommand } from "./commands/check.js";
 import { execCommand } from "./commands/exec.js";
 import { devCommand } from "./commands/dev.js";
+import { policyCommand } from "./commands/policy.js";
 
 export const MAIN_HELP = `vaultgate ${VERSION} — short-lived vault secrets for CI jobs, from the job's own OIDC identity
 
@@ -20,6 +21,7 @@ Commands:
   check     the pre-deploy gate: prove every secret is there, print none
   revoke    revoke the token and leases of a fetch, remove its files
   dev       run the embedded dev vault and a local OIDC issuer on 127.0.0.1
+  policy    write least-privilege jwt roles and policies for a job (or apply them)
 
 Run \`vaultgate <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 check failed, 2 usage or configuration, 3 identity or login,
@@ -33,6 +35,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   exec: execCommand,
   revoke: revokeCommand,
   dev: devCommand,
+  policy: policyCommand,
 };
 
 /** main runs the CLI with `argv` (without node and script) and returns the exit code. */
