@@ -4,7 +4,17 @@
  * and manifest, and a token read from a variable (VAULT_TOKEN, BAO_TOKEN or
  * --token-variable), never from a flag value.
  */
-import { ConfigError, USER_AGENT, VaultClient, type Env, type VaultgateConfig } from "@vaultgate/core";
+import {
+  ConfigError,
+  PermissionDeniedError,
+  USER_AGENT,
+  VaultClient,
+  VaultHttpError,
+  VaultUnavailableError,
+  VaultgateError,
+  type Env,
+  type VaultgateConfig,
+} from "@vaultgate/core";
 
 /** adminToken reads the admin token from `variable`, else VAULT_TOKEN, else BAO_TOKEN. */
 export function adminToken(env: Env, variable: string | undefined, purpose: string): string {
@@ -30,4 +40,41 @@ export function adminClient(config: VaultgateConfig, token: string): VaultClient
   });
   client.setToken(token);
   return client;
+}
+
+/** withAdmin runs `work` with an admin client and maps what the vault answers to vaultgate's errors. */
+export async function withAdmin<T>(
+  config: VaultgateConfig,
+  token: string,
+  doing: string,
+  work: (client: VaultClient) => Promise<T>,
+): Promise<T> {
+  const client = adminClient(config, token);
+  try {
+    return await work(client);
+  } catch (error) {
+    if (error instanceof VaultgateError) throw error;
+    const address = config.vault.url;
+    if (error instanceof VaultHttpError && (error.status === 401 || error.status === 403))
+      throw new PermissionDeniedError(`The vault at ${address} refused the admin token while ${doing} (${error.path}).`, {
+        hint: `Use a token whose policy allows this on ${error.path}; see docs/${doing.startsWith("lint") ? "lint" : "policy"}.md.`,
+        cause: error,
+      });
+    if (error instanceof VaultHttpError && error.status < 500)
+      throw new ConfigError(
+        `The vault at ${address} refused ${error.path} while ${doing}: ${error.errors.join("; ") || `HTTP ${error.status}`}.`,
+        {
+          cause: error,
+        },
+      );
+    throw new VaultUnavailableError(
+      `The vault at ${address} failed while ${doing}: ${error instanceof Error ? error.message : String(error)}.`,
+      {
+        hint: "Check the vault address, network and proxy settings (HTTPS_PROXY/NO_PROXY) and the vault's health.",
+        cause: error,
+      },
+    );
+  } finally {
+    client.close();
+  }
 }

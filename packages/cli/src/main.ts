@@ -10,6 +10,7 @@ import { checkCommand } from "./commands/check.js";
 import { execCommand } from "./commands/exec.js";
 import { devCommand } from "./commands/dev.js";
 import { policyCommand } from "./commands/policy.js";
+import { lintCommand } from "./commands/lint.js";
 
 export const MAIN_HELP = `vaultgate ${VERSION} — short-lived vault secrets for CI jobs, from the job's own OIDC identity
 
@@ -22,6 +23,7 @@ Commands:
   revoke    revoke the token and leases of a fetch, remove its files
   dev       run the embedded dev vault and a local OIDC issuer on 127.0.0.1
   policy    write least-privilege jwt roles and policies for a job (or apply them)
+  lint      find over-broad CI trust in a vault or in Terraform/HCL/JSON files
 
 Run \`vaultgate <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 check failed, 2 usage or configuration, 3 identity or login,
@@ -36,6 +38,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   revoke: revokeCommand,
   dev: devCommand,
   policy: policyCommand,
+  lint: lintCommand,
 };
 
 /** main runs the CLI with `argv` (without node and script) and returns the exit code. */

@@ -32,7 +32,7 @@ import {
 } from "@vaultgate/core/policy";
 import { CONFIG_OPTIONS, COMMON_OPTIONS, parseCommand, toInputs, type Parsed } from "../options.js";
 import type { CommandContext } from "../context.js";
-import { adminClient, adminToken } from "../admin.js";
+import { adminToken, withAdmin } from "../admin.js";
 
 export const POLICY_HELP = `Usage: vaultgate policy --platform github|gitlab|jenkins [who] [options]
 
@@ -130,16 +130,13 @@ export async function policyCommand(argv: string[], ctx: CommandContext): Promis
     else ctx.stdout.write(text);
     return 0;
   }
-  const client = adminClient(config, adminToken(ctx.env, values["token-variable"], "policy --apply"));
-  try {
-    const result = await applyPlan(client, plan, { dryRun: values["dry-run"] ?? false });
-    if (result.diff.length === 0) ctx.stdout.write(`No changes: ${config.vault.url} already holds this trust.\n`);
-    else ctx.stdout.write(`${result.diff.join("\n")}\n`);
-    if (values["dry-run"]) ctx.stdout.write(`Dry run: ${result.changes.length} change(s) shown, nothing written.\n`);
-    else if (result.written.length > 0) ctx.stdout.write(`Wrote ${result.written.join(", ")}.\n`);
-  } finally {
-    client.close();
-  }
+  const dryRun = values["dry-run"] ?? false;
+  const token = adminToken(ctx.env, values["token-variable"], "policy --apply");
+  const result = await withAdmin(config, token, "applying the trust", (client) => applyPlan(client, plan, { dryRun }));
+  if (result.diff.length === 0) ctx.stdout.write(`No changes: ${config.vault.url} already holds this trust.\n`);
+  else ctx.stdout.write(`${result.diff.join("\n")}\n`);
+  if (dryRun) ctx.stdout.write(`Dry run: ${result.changes.length} change(s) shown, nothing written.\n`);
+  else if (result.written.length > 0) ctx.stdout.write(`Wrote ${result.written.join(", ")}.\n`);
   return 0;
 }
 
