@@ -35,7 +35,7 @@ export function adminToken(env: Env, variable: string | undefined, purpose: stri
 export function adminClient(config: VaultgateConfig, token: string): VaultClient {
   const client = new VaultClient({
     vault: config.vault,
-    fetch: { ...config.fetch, maxAttempts: Math.min(config.fetch.maxAttempts, 3) },
+    fetch: { ...config.fetch, maxAttempts: Math.min(config.fetch.maxAttempts ?? 3, 3) },
     userAgent: USER_AGENT,
   });
   client.setToken(token);
