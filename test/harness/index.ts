@@ -16,3 +16,5 @@ export * from "./github-api.js";
 export * from "./gitlab-api.js";
 export * from "./raft-cluster.js";
 export * from "./load-jobs.js";
+export * from "./moto.js";
+export * from "./aws-setup.js";

@@ -88,3 +88,8 @@ export {
 export { Renewer, type RenewerOptions } from "./lifecycle/renewer.js";
 export { startKeepAlive, type KeepAlive } from "./lifecycle/keepalive.js";
 export { endRun, type EndRunOptions, type EndRunResult } from "./lifecycle/end.js";
+export type * from "./providers/types.js";
+export { vaultProvider, VaultSession, VAULT_CAPABILITIES, type VaultSourceConfig } from "./providers/vault/provider.js";
+// The AWS provider is loaded lazily (a run without an AWS source loads no AWS code): only its loader is exported.
+export { loadAws, authenticateAws, type AwsModule } from "./providers/load.js";
+export { parseAwsRef, type AwsRef } from "./providers/aws/refs.js";

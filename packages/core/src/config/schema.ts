@@ -109,7 +109,34 @@ export interface SecretSpec {
   params: Readonly<Record<string, unknown>> | undefined;
   /** Where the spec came from, for error messages: `secrets line 2`, `vaultgate.yml secrets[1]`. */
   origin: string;
+  /** The source it is read from; absent means the vault (every spec before sources existed). */
+  source?: "vault" | "aws" | undefined;
 }
+
+/**
+ * AwsSourceConfig: AWS Secrets Manager and SSM Parameter Store, reached with temporary
+ * credentials from STS AssumeRoleWithWebIdentity and the job's OIDC token.
+ */
+export interface AwsSourceConfig {
+  roleArn: string;
+  region: string;
+  /** Audience requested from GitHub and expected in the token (default sts.amazonaws.com). */
+  audience: string;
+  idToken: IdTokenSource;
+  /** DurationSeconds asked of STS (default 900, the minimum). */
+  sessionDurationSeconds: number;
+  /** RoleSessionName; by default derived from the CI run (repository/project and run id). */
+  sessionName: string | undefined;
+  /** Also export the temporary credentials (AWS_ACCESS_KEY_ID, ..., masked) to the job. */
+  exportCredentials: boolean;
+  /** Endpoint for STS, Secrets Manager and SSM (VPC endpoints, a local emulator); default AWS's own. */
+  endpoint: string | undefined;
+}
+
+/** DEFAULT_AWS_AUDIENCE is the audience AWS's documentation gives its OIDC providers. */
+export const DEFAULT_AWS_AUDIENCE = "sts.amazonaws.com";
+/** MIN_AWS_SESSION_SECONDS is STS's shortest session. */
+export const MIN_AWS_SESSION_SECONDS = 900;
 
 /** VaultgateConfig is the validated configuration of one run. */
 export interface VaultgateConfig {
@@ -119,6 +146,8 @@ export interface VaultgateConfig {
   fetch: FetchSettings;
   /** Protected environment names (export/env-names) a secret may set because the user named them. */
   allowEnvNames: readonly string[];
+  /** The AWS source, when the manifest names one (sources.aws). */
+  aws?: AwsSourceConfig | undefined;
 }
 
 export const DEFAULT_FETCH: FetchSettings = {
