@@ -28,11 +28,12 @@ let moto: MotoServer;
 let aws: AwsFixture;
 let oidc: GitHubOidcServer;
 
+// The first run on a machine installs moto from PyPI into its cache: allow it the install's time.
 beforeAll(async () => {
   moto = await startMoto();
   aws = await seedAws(moto.endpoint);
   oidc = await startGitHubOidc(vault.issuers.github, { repository: "acme/app" });
-});
+}, 15 * 60_000);
 afterAll(async () => {
   await oidc?.close();
   await moto?.stop();
