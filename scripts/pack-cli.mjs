@@ -4,9 +4,11 @@
 // install time), packed with `npm pack`. Prints the tarball's path.
 //
 // Usage: node scripts/pack-cli.mjs [--out DIR]     (default DIR: packages/cli/release)
+// Next to the tarball it writes TARBALL.sha512 in `sha512sum -c` form, as the release attaches it.
 // GitLab's before_script and Jenkins' withVaultgate install exactly this package, pinned
 // by version (and verified by npm's integrity check), never with `curl | sh`.
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -61,4 +63,6 @@ const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", o
   .trim()
   .split("\n")
   .pop();
+const digest = createHash("sha512").update(readFileSync(join(out, tarball))).digest("hex");
+writeFileSync(join(out, `${tarball}.sha512`), `${digest}  ${tarball}\n`);
 process.stdout.write(`${join(out, tarball)}\n`);
