@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "@vaultgate/test-harness";
 import { documentedFiles, needsMarking, parseBlocks, type DocBlock } from "./blocks.js";
 import { actWorkflow, coveredBy, gitlabPipeline, jenkinsfile, lintWorkflow } from "./run-ci.js";
-import { DocSession, where } from "./run-shell.js";
+import { DocSession, killAll, where } from "./run-shell.js";
 import { startWorld, type DocWorld } from "./world.js";
 
 const only = process.env.VAULTGATE_DOCS?.split(",").filter(Boolean);
@@ -22,7 +22,10 @@ let world: DocWorld | undefined;
 beforeAll(async () => {
   world = await startWorld();
 }, 120_000);
-afterAll(async () => world?.stop());
+afterAll(async () => {
+  killAll();
+  await world?.stop();
+});
 
 describe("every code block in the docs is marked", () => {
   it.each(docs)("%s", (doc) => {

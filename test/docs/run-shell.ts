@@ -5,9 +5,10 @@
  * stay up until the document ends and must then stop cleanly on SIGTERM.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { baseEnv } from "@vaultgate/test-harness";
+import { REPO_ROOT, baseEnv } from "@vaultgate/test-harness";
 import { option, type DocBlock } from "./blocks.js";
 import type { DocWorld } from "./world.js";
 
@@ -33,6 +34,8 @@ export interface BlockRun {
 /** DocSession is the scratch directory and background processes of one document. */
 export class DocSession {
   readonly dir: string;
+  /** cwd is where the next block starts: where the last one ended, as in a terminal. */
+  private cwd: string;
   private readonly background: { child: ChildProcess; done: Promise<BlockRun>; block: DocBlock }[] = [];
 
   constructor(
@@ -41,6 +44,7 @@ export class DocSession {
     dir: string,
   ) {
     this.dir = dir;
+    this.cwd = dir;
     mkdirSync(join(dir, "home"), { recursive: true });
     for (const name of ["deploy.sh", "build.sh", "notify.sh"]) writeFileSync(join(dir, name), STUB, { mode: 0o755 });
   }
@@ -56,35 +60,56 @@ export class DocSession {
     const extra =
       target === "devvault" ? this.world.devEnv : target === "openbao" ? await this.world.openbao(this.namespace) : {};
     if (!["devvault", "openbao", "none"].includes(target)) throw new Error(`${where(block)}: unknown target "${target}"`);
-    return baseEnv({ ...extra, HOME: join(this.dir, "home"), PATH: `${this.world.bin}:${process.env.PATH ?? "/usr/bin:/bin"}` });
+    // `npm install -g` goes to the document's own prefix, whose bin/ comes before the shims.
+    // HOME is the document's own; the machine's caches stay shared, as on a laptop.
+    const prefix = join(this.dir, "npm-global");
+    const home = homedir();
+    return baseEnv({
+      ...extra,
+      HOME: join(this.dir, "home"),
+      XDG_CACHE_HOME: process.env.XDG_CACHE_HOME ?? join(home, ".cache"),
+      XDG_DATA_HOME: process.env.XDG_DATA_HOME ?? join(home, ".local", "share"),
+      npm_config_cache: process.env.npm_config_cache ?? join(home, ".npm"),
+      npm_config_userconfig: process.env.npm_config_userconfig ?? join(home, ".npmrc"),
+      npm_config_update_notifier: "false",
+      ...passThrough(),
+      GOPATH: process.env.GOPATH ?? join(home, "go"),
+      NPM_CONFIG_PREFIX: prefix,
+      REPO_CHECKOUT: REPO_ROOT,
+      PATH: `${join(prefix, "bin")}:${this.world.bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+    });
   }
 
   /** writeFile handles a `run file path=NAME` block. */
   writeFile(block: DocBlock): void {
     const path = option(block.marking, "path");
     if (!path) throw new Error(`${where(block)}: run file needs path=NAME`);
-    mkdirSync(dirname(join(this.dir, path)), { recursive: true });
-    writeFileSync(join(this.dir, path), block.text, { mode: block.text.startsWith("#!") ? 0o755 : 0o644 });
+    mkdirSync(dirname(join(this.cwd, path)), { recursive: true });
+    writeFileSync(join(this.cwd, path), block.text, { mode: block.text.startsWith("#!") ? 0o755 : 0o644 });
   }
 
   /** runShell runs a shell block and checks its exit code and expected output. */
   async runShell(block: DocBlock): Promise<void> {
     if (block.marking.kind !== "run") return;
     const env = await this.env(block);
-    const script = substitute(block, env);
+    const background = block.marking.flags.has("background");
+    const cwdFile = join(this.dir, ".cwd");
+    const script = background ? substitute(block, env) : `trap 'pwd > "${cwdFile}"' EXIT\n${substitute(block, env)}`;
     const timeoutMs = Number(option(block.marking, "timeout") ?? 60) * 1000;
     const child = spawn("bash", ["-euo", "pipefail", "-c", script], {
-      cwd: this.dir,
+      cwd: this.cwd,
       env,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    live.add(child);
+    child.once("exit", () => live.delete(child));
     let output = "";
     const collect = (c: Buffer) => (output += c.toString());
     child.stdout.on("data", collect);
     child.stderr.on("data", collect);
     const done = new Promise<BlockRun>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, output })));
-    if (block.marking.flags.has("background")) {
+    if (background) {
       const ready = option(block.marking, "ready");
       if (!ready) throw new Error(`${where(block)}: background needs ready="TEXT"`);
       const until = Date.now() + timeoutMs;
@@ -100,6 +125,7 @@ export class DocSession {
     }
     const timer = setTimeout(() => killGroup(child, "SIGKILL"), timeoutMs);
     const run = await done.finally(() => clearTimeout(timer));
+    if (existsSync(cwdFile)) this.cwd = readFileSync(cwdFile, "utf8").trim() || this.cwd;
     check(block, run);
   }
 
@@ -115,6 +141,26 @@ export class DocSession {
     }
     if (problems.length > 0) throw new Error(problems.join("\n"));
   }
+}
+
+/** PASS_THROUGH are the machine's network settings (proxy, CA bundle) npm and git need to reach a registry. */
+const PASS_THROUGH =
+  /^(https?_proxy|no_proxy|HTTPS?_PROXY|NO_PROXY|NODE_EXTRA_CA_CERTS|SSL_CERT_(FILE|DIR)|GIT_SSL_CAINFO|CURL_CA_BUNDLE)$/;
+
+function passThrough(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter(([k, v]) => PASS_THROUGH.test(k) && v !== undefined)) as Record<
+    string,
+    string
+  >;
+}
+
+/** live holds every block process still running, so a timed-out suite can end them. */
+const live = new Set<ChildProcess>();
+
+/** killAll ends what blocks left running (a test that timed out never reaches its cleanup). */
+export function killAll(): void {
+  for (const child of live) killGroup(child, "SIGKILL");
+  live.clear();
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -151,6 +197,9 @@ function check(block: DocBlock, run: BlockRun): void {
   }
   for (const text of block.marking.kind === "run" ? (block.marking.options.get("stdout") ?? []) : []) {
     if (!run.output.includes(text)) throw new Error(`${where(block)}: output lacks "${text}":\n${run.output}`);
+  }
+  for (const text of block.marking.kind === "run" ? (block.marking.options.get("no-stdout") ?? []) : []) {
+    if (run.output.includes(text)) throw new Error(`${where(block)}: output has "${text}", which it must not:\n${run.output}`);
   }
 }
 

@@ -4,6 +4,7 @@
 // `sh` that really runs. Here the evidence the pipeline tests wrote is checked against the
 // secret values, which the Groovy side is never given: the body got them, nothing printed,
 // recorded or handed to Groovy holds one, and every session's token and leases are revoked.
+// docs/try-locally.md's Jenkins walkthrough is this file, run with `npx vitest run`.
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
