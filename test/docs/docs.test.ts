@@ -4,7 +4,7 @@
 // OpenBao (each document in its own namespace), through actionlint and act,
 // gitlab-ci-local, or the Jenkins harness's pipelines. A block with no marking fails.
 // VAULTGATE_DOCS=docs/devvault.md (comma-separated) limits the run to some documents.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -68,12 +68,15 @@ const runnable = docs.filter((doc) => blocksOf(doc).some((b) => b.marking.kind =
 
 describe.each(runnable)("the run blocks of %s", (doc) => {
   it("run as written, in order", async () => {
-    const session = new DocSession(world!, doc, mkdtempSync(join(tmpdir(), "vaultgate-doc-")));
+    const dir = mkdtempSync(join(tmpdir(), "vaultgate-doc-"));
+    const session = new DocSession(world!, doc, dir);
     try {
       for (const block of blocksOf(doc)) await runBlock(session, block);
     } finally {
       await session.end();
     }
+    // Kept when a block failed, to look at; a clone with its node_modules is large.
+    for (const path of [dir, `${dir}-act`]) rmSync(path, { recursive: true, force: true });
   }, 600_000);
 });
 

@@ -6,11 +6,11 @@
 // installs from it and runs. A tag that disagrees with the pinned versions is refused.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, baseEnv, ensureTool, runTool, type ToolRun } from "@vaultgate/test-harness";
 
 const run = promisify(execFile);
@@ -50,6 +50,8 @@ beforeAll(
   },
   20 * 60 * 1000,
 );
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("the release workflow (dry run, act)", () => {
   it("checks the versions, packs and checks the tarball, and prints each publishing step", () => {
