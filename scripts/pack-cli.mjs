@@ -63,6 +63,8 @@ const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", o
   .trim()
   .split("\n")
   .pop();
-const digest = createHash("sha512").update(readFileSync(join(out, tarball))).digest("hex");
+const digest = createHash("sha512")
+  .update(readFileSync(join(out, tarball)))
+  .digest("hex");
 writeFileSync(join(out, `${tarball}.sha512`), `${digest}  ${tarball}\n`);
 process.stdout.write(`${join(out, tarball)}\n`);
