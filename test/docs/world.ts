@@ -4,12 +4,13 @@
  * prints), one OpenBao dev server (each document in its own namespace), and a bin
  * directory that puts `vaultgate` (the built CLI) and `bao`/`vault` (OpenBao) on PATH.
  */
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { nullLogger, type Platform } from "@vaultgate/core";
-import { CLI_PATH, ensureOpenBao, startOpenBao, type OpenBaoServer } from "@vaultgate/test-harness";
+import { CLI_PATH, REPO_ROOT, ensureOpenBao, startOpenBao, type OpenBaoServer } from "@vaultgate/test-harness";
 import { startDev, type RunningDev } from "../../packages/cli/src/commands/dev.js";
 import type { CommandContext } from "../../packages/cli/src/context.js";
 
@@ -47,6 +48,11 @@ export function parseExports(text: string): Record<string, string> {
 
 /** startWorld starts devvault and writes the command shims; OpenBao starts when a block needs it. */
 export async function startWorld(): Promise<DocWorld> {
+  // The shims run the built CLI: make sure it matches the sources (as the integration setup does).
+  execFileSync(process.execPath, [join(REPO_ROOT, "node_modules/typescript/bin/tsc"), "-b", "packages/cli"], {
+    cwd: REPO_ROOT,
+    stdio: "inherit",
+  });
   const base = mkdtempSync(join(tmpdir(), "vaultgate-docs-"));
   const bin = join(base, "bin");
   mkdirSync(bin);
