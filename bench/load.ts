@@ -49,6 +49,8 @@ interface Row {
   rateMean: number;
   dispersion: number;
   series: string;
+  /** The failed jobs' first error lines (addresses and paths generalised), counted. */
+  errors: string[];
   leftAfterJobs: string;
   leftAfterCleanup: string;
 }
@@ -128,6 +130,7 @@ async function run(c: RaftCluster, jobs: number, scenario: "none" | "quota" | "f
     rateMean: log.length / Math.max(1, perSecond.length),
     dispersion: variance(per100ms) / Math.max(1e-9, mean(per100ms)),
     series: perSecond.join(" "),
+    errors: errorSummary(outcomes),
     leftAfterJobs: delta(afterJobs, before),
     leftAfterCleanup: delta(afterCleanup, before),
   };
@@ -141,6 +144,19 @@ async function settle(c: RaftCluster, before: { accessors: number; leases: numbe
     live = await c.countLive();
   }
   return live;
+}
+
+function errorSummary(outcomes: readonly JobOutcome[]): string[] {
+  const counts = new Map<string, number>();
+  for (const o of outcomes.filter((x) => x.result.code !== 0)) {
+    const line = /Error: .*/.exec(o.result.stderr)?.[0] ?? `exit ${o.result.code}, no Error: line`;
+    const key = line
+      .replace(/127\.0\.0\.1:\d+/g, "ADDR")
+      .replace(/\/tmp\/\S+/g, "FILE")
+      .replace(/\b\d{4,}\b/g, "N");
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([line, n]) => `${n}× ${line}`);
 }
 
 function buckets(log: readonly { at: number }[], from: number, width: number): number[] {
@@ -181,4 +197,6 @@ function print(all: readonly Row[]): void {
   }
   console.log("\nrequests per second seen by the balancer, from the start of each run:");
   for (const r of all) console.log(`- ${r.scenario}, ${r.jobs} jobs: ${r.series}`);
+  console.log("\nwhy jobs failed:");
+  for (const r of all) for (const e of r.errors) console.log(`- ${r.scenario}, ${r.jobs} jobs: ${e}`);
 }
