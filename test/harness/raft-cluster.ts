@@ -310,7 +310,8 @@ async function api(addr: string, method: string, path: string, body?: unknown): 
 
 async function healthStatus(addr: string): Promise<number | undefined> {
   try {
-    const res = await fetch(`${addr}/v1/sys/health`, { signal: AbortSignal.timeout(2000) });
+    // Generous: on a busy machine a healthy node can take seconds to answer.
+    const res = await fetch(`${addr}/v1/sys/health`, { signal: AbortSignal.timeout(5000) });
     await res.arrayBuffer();
     return res.status;
   } catch {

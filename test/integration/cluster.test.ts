@@ -112,10 +112,9 @@ describe("a release train against a Raft cluster behind HAProxy", () => {
       // Kill once every job holds a token (a login in flight at the kill could leave a
       // token no job knows of) while most are still reading or running their command.
       await waitUntil(() => running.loggedIn() === JOBS, 90_000);
-      const active = await cluster.activeNode();
-      expect(active).toBeDefined();
-      killed = active?.name;
-      await cluster.kill(active!, "SIGKILL");
+      const active = await cluster.waitForLeader();
+      killed = active.name;
+      await cluster.kill(active, "SIGKILL");
       outcomes = await running.done;
     } finally {
       await cluster.setQuota(undefined).catch(() => undefined);
@@ -148,8 +147,7 @@ describe("a release train against a Raft cluster behind HAProxy", () => {
   }, 300_000);
 
   it("a job started while no node is active waits within its deadline and succeeds once a leader is elected", async () => {
-    await cluster.waitForLeader();
-    const active = (await cluster.activeNode())!;
+    const active = await cluster.waitForLeader();
     const standby = cluster.nodes.find((n) => n !== active && n.process)!;
     // Two of three nodes gone: the last one cannot elect itself, and the balancer has no healthy node.
     await cluster.kill(active, "SIGKILL");
