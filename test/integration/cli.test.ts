@@ -185,7 +185,7 @@ describe("vaultgate errors and exit codes", () => {
       env,
     );
     expect(result.code).toBe(4);
-    expect(result.stderr).toContain("Permission denied reading secret/restricted/root");
+    expect(result.stderr).toContain("Permission denied, or no such path: read of secret/restricted/root");
     expect(existsSync(file)).toBe(false);
     expectClean(result);
   });

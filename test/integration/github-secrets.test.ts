@@ -239,7 +239,7 @@ describe("actions/secrets: main and post from dist/", () => {
     expect(strict.code).toBe(1);
     const error = strict.commands.find((c) => c.name === "error");
     expect(error?.properties.title).toBe("vaultgate: secret not found");
-    expect(error?.message).toMatch(/^Secret not found: secret\/data\/app\/nope \(inputs secrets line 1\)\.\nHint: /);
+    expect(error?.message).toMatch(/^Secret not found: secret\/data\/app\/nope \(inputs secrets entry 2, line 1\)\.\nHint: /);
     expect(strict.files.env).toBe("");
     expect(strict.files.output).toBe("");
     expect(strict.state.vaultgate).toBe("");

@@ -80,7 +80,9 @@ describe("TLS", () => {
   it("names ca-cert when the server's certificate is not trusted", async () => {
     const { result } = await fetchVia(mtls.url, []);
     expect(result.code).toBe(5);
-    expect(result.stderr).toMatch(/TLS certificate of 127\.0\.0\.1:\d+ is not trusted \(\w+\); configure ca-cert/);
+    expect(result.stderr).toMatch(
+      /The TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted \(\w+\)\.\nHint: Set ca-cert/,
+    );
   });
 
   it("fails clearly without the client certificate the server requires", async () => {

@@ -242,7 +242,9 @@ describe("reads and errors", () => {
     try {
       const error = (await s.fetch().catch((e: unknown) => e)) as PermissionDeniedError;
       expect(error).toBeInstanceOf(PermissionDeniedError);
-      expect(error.message).toBe('Permission denied reading secret/restricted/root (inputs secrets line 1) with role "deploy".');
+      expect(error.message).toBe(
+        'Permission denied, or no such path: read of secret/restricted/root (inputs secrets line 1) with role "deploy".',
+      );
       expect(error.hint).toContain("secret/data/restricted/root");
     } finally {
       await s.revoke();

@@ -30,6 +30,8 @@ export interface VaultgateErrorOptions {
   /** What the user should do next, shown on its own line under the message. */
   hint?: string | undefined;
   cause?: unknown;
+  /** The id of the reason this error gives a check (see reasons.ts), when it has one. */
+  reasonId?: string | undefined;
 }
 
 /**
@@ -40,10 +42,12 @@ export interface VaultgateErrorOptions {
 export abstract class VaultgateError extends Error {
   abstract readonly exitCode: ExitCodeValue;
   readonly hint: string | undefined;
+  readonly reasonId: string | undefined;
 
   constructor(message: string, options: VaultgateErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.hint = options.hint;
+    this.reasonId = options.reasonId;
   }
 }
 

@@ -30,6 +30,9 @@ describe("vault-action secrets syntax", () => {
     const entries = parseSecretsSyntax("a/b k1 | ONE ;\n# a comment\nc/d k2 | TWO\ne/f k3 ; g/h k4");
     expect(entries.map((e) => e.envName)).toEqual(["ONE", "TWO", "K3", "K4"]);
     expect(entries[1]?.origin).toBe("secrets line 3");
+    // Entries sharing a line are named by their place too.
+    expect(entries.slice(2).map((e) => e.origin)).toEqual(["secrets entry 3, line 4", "secrets entry 4, line 4"]);
+    expect(parseSecretsSyntax("a/b k1 ; c/d k2 ; e/f k3", "inputs secrets")[2]?.origin).toBe("inputs secrets entry 3, line 1");
   });
 
   it("joins an entry broken across lines", () => {

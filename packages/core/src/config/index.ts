@@ -1,5 +1,5 @@
 export * from "./schema.js";
-export { parseSecretsSyntax, parseEntry, normalizeKey } from "./secrets-syntax.js";
+export { parseSecretsSyntax, parseEntry, normalizeKey, optionalAdvice } from "./secrets-syntax.js";
 export { parseSelector, selectValue } from "./selector.js";
 export { normalizeConfig, type NormalizeContext } from "./normalize.js";
 export { readManifest, parseManifest, type ManifestFile } from "./manifest.js";

@@ -18,9 +18,13 @@ import { parseSelector } from "./selector.js";
 /** SecretEntry is one parsed entry before defaults for `required` and `method` are applied. */
 export type SecretEntry = Pick<SecretSpec, "path" | "selector" | "envName" | "outputName" | "origin">;
 
-/** parseSecretsSyntax parses a whole `secrets` input; `label` names it in errors. */
+/**
+ * parseSecretsSyntax parses a whole `secrets` input; `label` names it in errors. Each
+ * entry's origin names its line, and its place among the entries when the line holds
+ * more than one: `secrets line 2`, `secrets entry 3, line 1`.
+ */
 export function parseSecretsSyntax(input: string, label = "secrets"): SecretEntry[] {
-  const entries: SecretEntry[] = [];
+  const found: { text: string; line: number }[] = [];
   let line = 1;
   for (const chunk of input.split(";")) {
     const lines = chunk.split(/\r?\n/).map((text, i) => ({ text: stripComment(text).trim(), line: line + i }));
@@ -29,14 +33,14 @@ export function parseSecretsSyntax(input: string, label = "secrets"): SecretEntr
     if (filled.length === 0) continue;
     // An entry may be broken across lines; lines that each hold a whole entry are separate entries.
     const separate = filled.length > 1 && filled.every((l) => looksLikeEntry(l.text));
-    if (separate) {
-      for (const l of filled) entries.push(parseEntry(l.text, `${label} line ${l.line}`));
-    } else {
-      const first = filled[0];
-      entries.push(parseEntry(filled.map((l) => l.text).join(" "), `${label} line ${first?.line ?? line}`));
-    }
+    if (separate) found.push(...filled);
+    else found.push({ text: filled.map((l) => l.text).join(" "), line: filled[0]?.line ?? line });
   }
-  return entries;
+  const perLine = new Map<number, number>();
+  for (const f of found) perLine.set(f.line, (perLine.get(f.line) ?? 0) + 1);
+  return found.map((f, i) =>
+    parseEntry(f.text, (perLine.get(f.line) ?? 0) > 1 ? `${label} entry ${i + 1}, line ${f.line}` : `${label} line ${f.line}`),
+  );
 }
 
 function stripComment(text: string): string {
@@ -118,4 +122,16 @@ export function normalizePath(path: string, origin: string): string {
     });
   }
   return trimmed;
+}
+
+/**
+ * optionalAdvice says how to make a secret optional in the form it was written in: a
+ * manifest mapping takes `required: false`; the `path key | NAME` text has no marker
+ * for it, so the entry must become a mapping (in a manifest when it came from inputs).
+ */
+export function optionalAdvice(origin: string): string {
+  if (!/ line \d+$/.test(origin)) return `set \`required: false\` on ${origin}`;
+  if (origin.startsWith("inputs "))
+    return "make it optional in a manifest: the secrets input has no marker for that, so move the entry into the manifest (the manifest input, or --manifest) as a mapping with `required: false`";
+  return `write ${origin} as a mapping (path:, key:, name:) with \`required: false\``;
 }

@@ -4,7 +4,7 @@
  * value is masked the moment it is selected, before anything can log or export it.
  */
 import type { SecretSpec } from "../config/schema.js";
-import { normalizeKey } from "../config/secrets-syntax.js";
+import { normalizeKey, optionalAdvice } from "../config/secrets-syntax.js";
 import { selectValue, stringifyValue } from "../config/selector.js";
 import { SecretNotFoundError, type VaultgateError } from "../errors.js";
 import type { Platform } from "../platform.js";
@@ -123,6 +123,8 @@ export async function fetchSecrets(specs: readonly SecretSpec[], options: FetchO
         origin: read.specs[0]?.origin,
         role: options.role,
         address: client.address,
+        op: read.method === "POST" ? "request" : "read",
+        optional: optionalAdvice(read.specs[0]?.origin ?? ""),
       });
       recordRead({
         path: read.path,

@@ -8,6 +8,7 @@ import type { AuthConfig } from "../../config/schema.js";
 import { ConfigError, IdentityError } from "../../errors.js";
 import type { Claims } from "../../identity/claims.js";
 import { obtainIdToken, type IdToken } from "../../identity/sources.js";
+import { assertAudience } from "../../identity/validate.js";
 import type { Platform } from "../../platform.js";
 import type { VaultClient } from "./client.js";
 import { mapLoginError, unavailable } from "./errors.js";
@@ -42,6 +43,8 @@ export async function login(
   switch (auth.method) {
     case "jwt": {
       const id = idToken ?? (await obtainIdToken({ source: auth.idToken, audience: auth.audience, userAgent }, platform));
+      // One audience rule everywhere: a token without the configured audience is never sent.
+      assertAudience(id.claims, auth.audience, id.origin);
       const body: Record<string, unknown> = { jwt: id.token };
       if (auth.role) body.role = auth.role;
       return loginWith(client, auth.mount, body, platform, {

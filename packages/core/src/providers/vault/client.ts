@@ -19,7 +19,16 @@ export class VaultHttpError extends Error {
   readonly retryAfterMs: number | undefined;
   /** For KV v2: the metadata Vault returns with a 404 of a deleted or destroyed version. */
   readonly body: unknown;
-  constructor(status: number, errors: readonly string[], path: string, retryAfterMs: number | undefined, body: unknown) {
+  /** The namespace the request was sent to (undefined: the root namespace). */
+  readonly namespace: string | undefined;
+  constructor(
+    status: number,
+    errors: readonly string[],
+    path: string,
+    retryAfterMs: number | undefined,
+    body: unknown,
+    namespace?: string,
+  ) {
     super(`HTTP ${status} from ${path}${errors.length ? `: ${errors.join("; ")}` : ""}`);
     this.name = "VaultHttpError";
     this.status = status;
@@ -27,6 +36,12 @@ export class VaultHttpError extends Error {
     this.path = path;
     this.retryAfterMs = retryAfterMs;
     this.body = body;
+    this.namespace = namespace;
+  }
+
+  /** namespaceNotFound tells an answer about the namespace itself, not the path in it. */
+  get namespaceNotFound(): boolean {
+    return this.namespace !== undefined && this.status === 404 && this.errors.some((e) => /namespace not found/i.test(e));
   }
 }
 
@@ -90,6 +105,8 @@ export interface CallOptions {
    * renewals and revocations happen long after the reads' deadline has passed.
    */
   deadline?: number;
+  /** Send to the root namespace whatever namespace is configured (sys/health is root-only). */
+  rootNamespace?: boolean;
 }
 
 /** RENEW_BUDGET_SECONDS bounds one renewal, retries included. */
@@ -107,7 +124,6 @@ export class VaultClient {
     this.#options = options;
     this.#deadline = options.deadline ?? Date.now() + options.fetch.deadlineSeconds * 1000;
     const headers: Record<string, string> = { ...options.vault.headers };
-    if (options.vault.namespace) headers["x-vault-namespace"] = options.vault.namespace;
     this.#http = new HttpClient({
       baseUrl: options.vault.url,
       tls: options.vault.tls,
@@ -126,6 +142,11 @@ export class VaultClient {
   /** inFlightLimit is how many requests the AIMD limit currently allows at once. */
   get inFlightLimit(): number {
     return this.#limit.limit;
+  }
+
+  /** namespace is the configured namespace; undefined means the root namespace. */
+  get namespace(): string | undefined {
+    return this.#options.vault.namespace || undefined;
   }
 
   /** token is the client token in use, if logged in. */
@@ -147,6 +168,9 @@ export class VaultClient {
     const idempotent = options.idempotent ?? (method === "GET" || method === "LIST");
     const headers: Record<string, string> = {};
     if (!options.anonymous && this.#token) headers["x-vault-token"] = this.#token;
+    // Every request goes to the configured namespace, except the root-only endpoints.
+    const namespace = options.rootNamespace ? undefined : this.namespace;
+    if (namespace) headers["x-vault-namespace"] = namespace;
     const apiPath = `v1/${path.replace(/^\/+/, "")}`;
     const deadline = options.deadline ?? this.#deadline;
     return withRetry(
@@ -163,7 +187,7 @@ export class VaultClient {
           if ((res.status >= 200 && res.status < 300) || options.accept?.includes(res.status)) {
             return { status: res.status, body: (res.json ?? {}) as T };
           }
-          throw new VaultHttpError(res.status, errorsOf(res.json, res.text), path, serverWait(res.headers), res.json);
+          throw new VaultHttpError(res.status, errorsOf(res.json, res.text), path, serverWait(res.headers), res.json, namespace);
         } catch (error) {
           if (error instanceof NetworkError) {
             this.#options.observe?.({ method, path, status: undefined, ms: Date.now() - started, attempt, error: error.code });
@@ -266,6 +290,35 @@ export class VaultClient {
     return out;
   }
 
+  /**
+   * resultantAcl returns the paths the token's policies name, with their capabilities
+   * (sys/internal/ui/resultant-acl, which the default policy allows), or undefined when
+   * the vault does not say. Glob paths are given without their trailing `*`.
+   */
+  async resultantAcl(): Promise<AclPath[] | undefined> {
+    let data: Record<string, unknown> | null | undefined;
+    try {
+      data = (await this.call<VaultResponse>("GET", "sys/internal/ui/resultant-acl", { maxAttempts: 1 })).body.data;
+    } catch (error) {
+      if (error instanceof VaultHttpError) return undefined;
+      throw error;
+    }
+    if (!data) return undefined;
+    const out: AclPath[] = [];
+    for (const [field, glob] of [
+      ["exact_paths", false],
+      ["glob_paths", true],
+    ] as const) {
+      const paths = data[field];
+      if (!paths || typeof paths !== "object") continue;
+      for (const [path, rule] of Object.entries(paths as Record<string, unknown>)) {
+        const caps = (rule as { capabilities?: unknown } | null)?.capabilities;
+        out.push({ path, glob, capabilities: Array.isArray(caps) ? caps.filter((c): c is string => typeof c === "string") : [] });
+      }
+    }
+    return out;
+  }
+
   /** mountOf returns the secrets engine mount holding `path`, or undefined if not visible. */
   async mountOf(path: string): Promise<MountInfo | undefined> {
     try {
@@ -285,10 +338,14 @@ export class VaultClient {
     }
   }
 
-  /** health returns sys/health's status and body without retrying or failing on 429/47x/5xx. */
+  /**
+   * health returns sys/health's status and body without retrying or failing on 429/47x/5xx.
+   * It is asked in the root namespace: OpenBao answers 400 to sys/health in a namespace.
+   */
   async health(): Promise<{ status: number; body: Record<string, unknown> }> {
     return this.call<Record<string, unknown>>("GET", "sys/health", {
       anonymous: true,
+      rootNamespace: true,
       accept: [429, 472, 473, 501, 503],
       maxAttempts: 1,
     });
@@ -298,6 +355,13 @@ export class VaultClient {
   close(): void {
     this.#http.close();
   }
+}
+
+/** AclPath is one path of a token's resultant ACL; a glob path is a prefix. */
+export interface AclPath {
+  path: string;
+  glob: boolean;
+  capabilities: string[];
 }
 
 /** MountInfo describes a secrets engine mount. */

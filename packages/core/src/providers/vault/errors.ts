@@ -8,12 +8,13 @@ import {
   PermissionDeniedError,
   SecretNotFoundError,
   VaultUnavailableError,
-  type VaultgateError,
+  VaultgateError,
 } from "../../errors.js";
 import { NetworkError } from "../../http/client.js";
 import { RetriesExhaustedError } from "../../http/retry.js";
 import { audiences, formatClaims, summarizeClaims, type Claims } from "../../identity/claims.js";
 import { VaultHttpError, isElectionError } from "./client.js";
+import { errorParts, type VaultReasonId } from "./reasons.js";
 
 /** ReadContext names what was being read, for messages. */
 export interface ReadContext {
@@ -22,73 +23,94 @@ export interface ReadContext {
   origin?: string | undefined;
   role?: string | undefined;
   address: string;
+  /** "read" for a GET, "request" for an engine that issues on POST (pki/issue, ...). */
+  op?: "read" | "request" | undefined;
+  /** How to make this secret optional, in the form the user wrote it (config optionalAdvice). */
+  optional?: string | undefined;
 }
 
-/** mapReadError maps a failed read of a secret. */
+/** mapReadError maps a failed read of a secret; an error that is already vaultgate's passes through. */
 export function mapReadError(error: unknown, ctx: ReadContext): VaultgateError {
+  if (error instanceof VaultgateError) return error;
   const what = `${ctx.path}${ctx.origin ? ` (${ctx.origin})` : ""}`;
+  const op = ctx.op ?? "read";
+  const optional = ctx.optional ?? "mark it `required: false`";
   const http = unwrapHttp(error);
+  if (http?.namespaceNotFound) return namespaceNotFound(http, ctx.address, error);
   if (http?.status === 404) {
-    const deleted = deletedVersion(http.body);
-    return new SecretNotFoundError(
-      deleted ? `Secret ${what}: its current version was ${deleted} and has no data.` : `Secret not found: ${what}.`,
-      {
-        hint: deleted
-          ? "Undelete it (vault kv undelete) or write a new version; or mark the secret `required: false`."
-          : "Check the path (KV v2 paths may be written with or without /data/) and that the secret exists; or mark it `required: false`.",
-        cause: error,
-      },
-    );
+    const meta = deletedVersion(http.body);
+    const parts = meta?.destroyed
+      ? errorParts("read.destroyed", {
+          what,
+          version: meta.version ? ` (version ${meta.version})` : "",
+          pinned: `${ctx.path.replace(/\?.*$/, "")}?version=${meta.version && meta.version > 1 ? meta.version - 1 : "N"}`,
+          optional,
+        })
+      : meta?.deletedAt
+        ? errorParts("read.deleted", { what, time: meta.deletedAt, optional })
+        : errorParts("read.not-found", { what, optional });
+    return new SecretNotFoundError(parts.message, { ...parts, cause: error });
   }
   if (http?.status === 403) {
-    return new PermissionDeniedError(`Permission denied reading ${what}${ctx.role ? ` with role "${ctx.role}"` : ""}.`, {
-      hint: `Grant "read" on ${http.path} in a policy attached to the role${ctx.role ? ` "${ctx.role}"` : ""}.`,
-      cause: error,
+    const parts = errorParts("read.denied", {
+      op,
+      what,
+      withRole: ctx.role ? ` with role "${ctx.role}"` : "",
+      capability: op === "request" ? '"update"' : '"read"',
+      apiPath: http.path,
     });
+    return new PermissionDeniedError(parts.message, { ...parts, cause: error });
   }
   if (http?.status === 400) {
-    return new ConfigError(`The vault refused the read of ${what}: ${http.errors.join("; ") || "bad request"}.`, {
-      cause: error,
-    });
+    const parts = errorParts("read.refused", { op, what, detail: http.errors.join("; ") || "bad request" });
+    return new ConfigError(parts.message, { ...parts, cause: error });
   }
-  return unavailable(error, `reading ${what}`, ctx.address);
+  return unavailable(error, `${op === "request" ? "requesting" : "reading"} ${what}`, ctx.address);
+}
+
+/** namespaceNotFound says that the configured namespace itself does not exist. */
+function namespaceNotFound(http: VaultHttpError, address: string, cause: unknown): ConfigError {
+  const parts = errorParts("vault.namespace-not-found", { namespace: http.namespace ?? "", address });
+  return new ConfigError(parts.message, { ...parts, cause });
 }
 
 /** unavailable maps network failures, 5xx and exhausted retries. */
 export function unavailable(error: unknown, doing: string, address: string): VaultgateError {
   const http = unwrapHttp(error);
+  const network = unwrapNetwork(error);
+  if (network && isUntrustedCertificate(network.code)) {
+    const parts = errorParts("vault.untrusted-ca", { address, code: network.code });
+    return new VaultUnavailableError(parts.message, { ...parts, cause: error });
+  }
   const sealed = http?.errors.some((e) => /sealed/i.test(e));
   const detail = error instanceof Error ? error.message : String(error);
-  return new VaultUnavailableError(`The vault at ${address} failed while ${doing}: ${detail}.`, {
-    hint: unavailableHint(http, sealed === true),
-    cause: error,
-  });
+  const parts = errorParts(unavailableReason(http, sealed === true), { address, doing, detail: detail.replace(/\.$/, "") });
+  return new VaultUnavailableError(parts.message, { ...parts, cause: error });
 }
 
-const electionHint =
-  "The vault (or the load balancer in front of it) had no active node until the deadline: a leader election, " +
-  "a sealed or restarting cluster. Check the cluster's health (sys/health on each node), or allow a longer --timeout.";
-
-/** unavailableHint names the likely cause of the last answer and its fix. */
-function unavailableHint(http: VaultHttpError | undefined, sealed: boolean): string {
-  if (sealed) return "The vault is sealed: it must be unsealed by its operators before any job can read secrets.";
-  if (http && isElectionError(http)) return electionHint;
+/** unavailableReason names the likely cause of the last answer (its reason carries the fix). */
+function unavailableReason(http: VaultHttpError | undefined, sealed: boolean): VaultReasonId {
+  if (sealed) return "vault.sealed-answer";
+  if (http && isElectionError(http)) return "vault.no-active-node";
   switch (http?.status) {
     case 429:
-      return (
-        "The vault's rate-limit quota (sys/quotas/rate-limit) refused requests until the deadline: " +
-        "ask its operators to raise the quota, lower --concurrency (fetch.concurrency), or stagger the jobs that start together; " +
-        "a longer --timeout lets the retries wait it out."
-      );
-    case 503:
+      return "vault.rate-limited";
     case 502:
+    case 503:
     case 504:
-      return electionHint;
+      return "vault.no-active-node";
     case 412:
-      return "A performance replica has not caught up; retry later or point url at the primary.";
+      return "vault.replica-lag";
     default:
-      return "Check the vault address, network, proxy settings (HTTPS_PROXY/NO_PROXY) and the vault's health.";
+      return "vault.unreachable";
   }
+}
+
+/** isUntrustedCertificate tells the TLS errors a private CA (ca-cert) fixes. */
+export function isUntrustedCertificate(code: string): boolean {
+  return /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_UNTRUSTED)$/.test(
+    code,
+  );
 }
 
 /** LoginContext names the login that failed. */
@@ -104,62 +126,59 @@ export interface LoginContext {
 
 /** mapLoginError maps a rejected or failed login, explaining jwt claim mismatches. */
 export function mapLoginError(error: unknown, ctx: LoginContext): VaultgateError {
+  if (error instanceof VaultgateError) return error;
   const http = unwrapHttp(error);
   const where = `${ctx.method} login${ctx.role ? ` for role "${ctx.role}"` : ""} on auth/${ctx.mount}`;
+  if (http?.namespaceNotFound) return namespaceNotFound(http, ctx.address, error);
   if (!http || (http.status !== 400 && http.status !== 401 && http.status !== 403 && http.status !== 404)) {
     return unavailable(error, `attempting the ${where}`, ctx.address);
   }
-  const reason = http.errors.join("; ") || `HTTP ${http.status}`;
-  const diagnosis = diagnose(reason, http.status, ctx);
+  const detail = http.errors.join("; ") || `HTTP ${http.status}`;
+  const diagnosis = diagnose(detail, http.status, ctx);
   const claims = ctx.claims ? summarizeClaims(ctx.claims, diagnosis.claim ? [diagnosis.claim] : []) : undefined;
-  const lines = [`The vault rejected the ${where}: ${reason}.`];
+  const parts = errorParts(diagnosis.id, { where, detail, ...diagnosis.vars });
+  const lines = [parts.message];
   if (claims) lines.push(`Token claims${ctx.tokenOrigin ? ` (from ${ctx.tokenOrigin})` : ""}:`, formatClaims(claims));
-  return new AuthError(lines.join("\n"), { hint: diagnosis.hint, claims, reasons: http.errors, cause: error });
+  return new AuthError(lines.join("\n"), {
+    hint: parts.hint,
+    reasonId: parts.reasonId,
+    claims,
+    reasons: http.errors,
+    cause: error,
+  });
 }
 
-function diagnose(reason: string, status: number, ctx: LoginContext): { hint: string; claim?: string } {
+function diagnose(
+  reason: string,
+  status: number,
+  ctx: LoginContext,
+): { id: VaultReasonId; vars?: Record<string, string>; claim?: string } {
   const lower = reason.toLowerCase();
   if (/audience|\baud\b/.test(lower)) {
     const tokenAud = ctx.claims ? audiences(ctx.claims) : [];
-    return {
-      claim: "aud",
-      hint:
-        `Audience mismatch: the token's aud is ${tokenAud.map((a) => `"${a}"`).join(", ") || "empty"}, which is not in the role's bound_audiences. ` +
-        "Request the role's audience (GitHub: the audience input; GitLab: id_tokens aud; Jenkins: the credential's audience), or add this one to bound_audiences.",
-    };
+    return { id: "login.audience", claim: "aud", vars: { aud: tokenAud.map((a) => `"${a}"`).join(", ") || "empty" } };
   }
   const claimMatch = /claim "?([A-Za-z0-9_.:/-]+)"?/i.exec(reason) ?? /bound[_ ]?(subject|claims?)/i.exec(reason);
   if (claimMatch && /bound|does not match|not match|sub/.test(lower)) {
     const claim = claimMatch[1] === "subject" ? "sub" : (claimMatch[1] ?? "sub");
     const value = ctx.claims?.[claim];
     return {
+      id: "login.bound-claim",
       claim,
-      hint:
-        `Bound-claim mismatch on "${claim}": the token has ${claim}=${value === undefined ? "(absent)" : JSON.stringify(value)}, which the role's bound_claims do not allow. ` +
-        "Run from the branch/environment the role is bound to, or widen the role's bound_claims.",
+      vars: { claim, value: value === undefined ? "(absent)" : JSON.stringify(value) },
     };
   }
   if (/role .*(not found|could not be found)|unknown role|invalid role/.test(lower)) {
-    return {
-      hint: `The role "${ctx.role ?? "(default)"}" does not exist on auth/${ctx.mount}; check the role name and the auth mount (path).`,
-    };
+    return { id: "login.unknown-role", vars: { role: ctx.role ?? "(default)", mount: ctx.mount } };
   }
-  if (/expired|exp\b|not valid yet|nbf|iat/.test(lower)) {
-    return { hint: "The ID token is expired or not yet valid: obtain it just before login, and check the runner's clock." };
-  }
+  if (/expired|exp\b|not valid yet|nbf|iat/.test(lower)) return { id: "login.token-time" };
   if (/signature|issuer|iss\b|key/.test(lower)) {
-    return {
-      claim: "iss",
-      hint: `The vault does not trust this token's issuer${typeof ctx.claims?.iss === "string" ? ` (${ctx.claims.iss})` : ""}: configure the jwt mount's jwks_url/oidc_discovery_url (or bound_issuer) for it.`,
-    };
+    const iss = typeof ctx.claims?.iss === "string" ? ` (${ctx.claims.iss})` : "";
+    return { id: "login.issuer", claim: "iss", vars: { issuer: iss } };
   }
-  if (status === 403 || /permission denied/.test(lower)) {
-    return { hint: `Login is not allowed on auth/${ctx.mount}; check that the mount exists and is enabled for this namespace.` };
-  }
-  if (/missing|required/.test(lower) && /role/.test(lower)) {
-    return { hint: "Name the role to log in as (input role), or set default_role on the mount." };
-  }
-  return { hint: "Compare the token's claims above with the role's bound_audiences, bound_claims and bound_subject." };
+  if (status === 403 || /permission denied/.test(lower)) return { id: "login.mount-denied", vars: { mount: ctx.mount } };
+  if (/missing|required/.test(lower) && /role/.test(lower)) return { id: "login.role-missing" };
+  return { id: "login.rejected" };
 }
 
 function unwrapHttp(error: unknown): VaultHttpError | undefined {
@@ -168,12 +187,24 @@ function unwrapHttp(error: unknown): VaultHttpError | undefined {
   return undefined;
 }
 
-function deletedVersion(body: unknown): string | undefined {
-  const meta = (body as { data?: { metadata?: { deletion_time?: string; destroyed?: boolean } } } | undefined)?.data?.metadata;
-  if (!meta) return undefined;
-  if (meta.destroyed) return "destroyed";
-  if (meta.deletion_time) return `deleted at ${meta.deletion_time}`;
+function unwrapNetwork(error: unknown): NetworkError | undefined {
+  if (error instanceof NetworkError) return error;
+  if (error instanceof RetriesExhaustedError && error.cause instanceof NetworkError) return error.cause;
   return undefined;
+}
+
+/** deletedVersion reads the metadata OpenBao sends with the 404 of a deleted or destroyed KV v2 version. */
+function deletedVersion(
+  body: unknown,
+): { destroyed: boolean; deletedAt: string | undefined; version: number | undefined } | undefined {
+  type Meta = { deletion_time?: string; destroyed?: boolean; version?: number };
+  const meta = (body as { data?: { metadata?: Meta } } | undefined)?.data?.metadata;
+  if (!meta || (!meta.destroyed && !meta.deletion_time)) return undefined;
+  return {
+    destroyed: meta.destroyed === true,
+    deletedAt: meta.deletion_time || undefined,
+    version: typeof meta.version === "number" ? meta.version : undefined,
+  };
 }
 
 /** isNetwork tells errors that never reached an HTTP answer. */

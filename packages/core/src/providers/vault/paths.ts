@@ -4,7 +4,9 @@
  * while vault-action style `secret/data/app` is used as written. Other engines' paths
  * (database/creds/x, pki/issue/x) are used as written.
  */
+import { ConfigError } from "../../errors.js";
 import type { MountInfo, VaultClient, VaultResponse } from "./client.js";
+import { errorParts } from "./reasons.js";
 
 /** ResolvedPath says how to read one user path. */
 export interface ResolvedPath {
@@ -17,6 +19,10 @@ export interface ResolvedPath {
   mount: MountInfo | undefined;
   /** For KV v2: the metadata path (versions, deletion state). */
   metadataPath: string | undefined;
+  /** For KV v2: the path was written as a metadata path (`mount/metadata/...`), which holds no values. */
+  metadataGiven?: boolean;
+  /** For KV v2: the path without `data/`, as the vault CLI shows it. */
+  plainPath?: string;
 }
 
 /** MountResolver looks up each mount once, however many paths share it. */
@@ -29,10 +35,15 @@ export class MountResolver {
     this.#client = client;
   }
 
-  /** resolve finds the mount of `path` and the API path to read. */
+  /** resolve finds the mount of `path` and the API path to read; a KV v2 metadata path is a ConfigError. */
   async resolve(path: string): Promise<ResolvedPath> {
     const mount = await this.#mountOf(path);
-    return resolveWithMount(path, mount);
+    const resolved = resolveWithMount(path, mount);
+    if (resolved.metadataGiven) {
+      const parts = errorParts("read.metadata-path", { path, apiPath: resolved.apiPath, plain: resolved.plainPath ?? path });
+      throw new ConfigError(parts.message, parts);
+    }
+    return resolved;
   }
 
   async #mountOf(path: string): Promise<MountInfo | undefined> {
@@ -74,12 +85,15 @@ export function resolveWithMount(path: string, mount: MountInfo | undefined): Re
   if (!mount || mount.type !== "kv") return { path, apiPath: path, kv: undefined, mount, metadataPath: undefined };
   if (mount.version !== "2") return { path, apiPath: path, kv: 1, mount, metadataPath: undefined };
   const rest = path === mount.path ? "" : path.slice(mount.path.length + 1);
-  const secret = rest.startsWith("data/") ? rest.slice("data/".length) : rest;
+  const metadataGiven = rest.startsWith("metadata/");
+  const secret = rest.startsWith("data/") || metadataGiven ? rest.slice(rest.indexOf("/") + 1) : rest;
   return {
     path,
     apiPath: `${mount.path}/data/${secret}`,
     kv: 2,
     mount,
     metadataPath: `${mount.path}/metadata/${secret}`,
+    ...(metadataGiven ? { metadataGiven } : {}),
+    plainPath: `${mount.path}/${secret}`,
   };
 }
