@@ -18,3 +18,6 @@ export * from "./raft-cluster.js";
 export * from "./load-jobs.js";
 export * from "./moto.js";
 export * from "./aws-setup.js";
+export * from "./check-cli.js";
+export * from "./gate-fixture.js";
+export * from "./check-action.js";

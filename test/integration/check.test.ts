@@ -7,24 +7,20 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { CheckReport } from "@vaultgate/core";
-import type { gitlabClaims } from "@vaultgate/test-harness";
 import {
+  checkCli,
   ensureOpenBao,
-  gitlabJobEnv,
   randomSecret,
-  runCli,
-  schemaValidator,
   startOpenBao,
   VaultAdmin,
+  type CheckCliOptions,
   type CliResult,
   type OpenBaoServer,
 } from "@vaultgate/test-harness";
 
 const vault = inject("vault");
-const validateReport = schemaValidator("check-report.v1.json");
 const admin = new VaultAdmin(vault.addr, vault.rootToken);
 const deletedValue = randomSecret();
-const secretValues = () => [...Object.values(vault.values), deletedValue];
 
 interface Run {
   result: CliResult;
@@ -32,44 +28,11 @@ interface Run {
   files: string[];
 }
 
-async function check(
-  args: string[],
-  opts: { claims?: Parameters<typeof gitlabClaims>[1]; aud?: string; url?: string } = {},
-): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), "vaultgate-check-"));
-  const { env, token } = await gitlabJobEnv(
-    vault,
-    { VAULT_ADDR: opts.url ?? vault.addr },
-    { ...(opts.claims ? { ctx: opts.claims } : {}), ...(opts.aud ? { aud: opts.aud } : {}) },
-  );
-  const files = [join(dir, "report.json"), join(dir, "report.md"), join(dir, "junit.xml")];
-  const result = await runCli(
-    [
-      "check",
-      "--mount",
-      "jwt-gitlab",
-      "--role",
-      "deploy",
-      "--report",
-      files[0]!,
-      "--markdown",
-      files[1]!,
-      "--junit",
-      files[2]!,
-      ...args,
-    ],
-    env,
-  );
-  const report = JSON.parse(readFileSync(files[0]!, "utf8")) as CheckReport;
-  expect(validateReport(report)).toEqual([]);
-  // In every case: no secret value and no token in any output.
-  const outputs = [result.stdout, result.stderr, ...files.map((f) => readFileSync(f, "utf8"))];
-  for (const text of outputs) {
-    for (const value of [...secretValues(), token])
-      expect(text.includes(value), "a secret value leaked into the check's output").toBe(false);
-    expect(text).not.toMatch(/\n\s+at /);
-  }
-  return { result, report, files };
+async function check(args: string[], opts: Omit<CheckCliOptions, "secrets"> = {}): Promise<Run> {
+  const run = await checkCli(vault, args, { ...opts, secrets: [deletedValue] });
+  // In every case: no secret value and no token in any output, no stack trace, a valid report.
+  expect(run.problems).toEqual([]);
+  return { result: run.result, report: run.report, files: [run.files.json, run.files.markdown, run.files.junit] };
 }
 
 function manifest(lines: string[]): string {
@@ -133,28 +96,28 @@ describe("vaultgate check: a healthy setup", () => {
     expect(byId(policyOnly.report, "secret.TLS_CERT")?.reason).toMatch(/allows update on pki\/issue\/app; no credential issued/);
     const issued = await check(["-f", file, "--issue-dynamic", "--min-ttl", "5m"]);
     expect(issued.report.ok).toBe(true);
-    expect(byId(issued.report, "secret.TLS_CERT")?.reason).toMatch(/Readable, lease (9m59s|10m), revoked at once/);
+    expect(byId(issued.report, "secret.TLS_CERT")?.reason).toMatch(/Issued on request, lease (9m59s|10m), revoked at once/);
     const tooShort = await check(["-f", file, "--issue-dynamic", "--min-ttl", "30m"]);
     expect(byId(tooShort.report, "secret.TLS_CERT")?.reason).toMatch(/lease lasts (9m59s|10m), shorter than the deploy \(30m\)/);
   });
 });
 
 describe("vaultgate check: the corpus of broken setups", () => {
-  const cases: [string, string[], Parameters<typeof check>[1], string, RegExp][] = [
+  const cases: [string, string[], Omit<CheckCliOptions, "secrets">, string, RegExp][] = [
     ["missing secret", ["-s", "secret/app/nope password | X"], {}, "secret.X", /Secret not found: secret\/app\/nope/],
     [
       "missing key in a present secret",
       ["-s", "secret/app/db passwd | X"],
       {},
       "secret.X",
-      /key is missing from secret\/app\/db; it has: password, username/,
+      /The key "passwd" is missing from secret\/app\/db; it has: password, username/,
     ],
     [
       "denied path",
       ["-s", "secret/restricted/root token | X"],
       {},
       "secret.X",
-      /policies do not allow read on secret\/data\/restricted\/root \(role deploy\)/,
+      /may not read secret\/data\/restricted\/root \(role deploy\) — denied, or no such path: check the path and the role's policy/,
     ],
     [
       "deleted KV version",
@@ -168,7 +131,7 @@ describe("vaultgate check: the corpus of broken setups", () => {
       [...healthySecrets, "--audience", vault.audience],
       { aud: "https://gitlab.example.com" },
       "identity.token",
-      /audience is https:\/\/gitlab\.example\.com, not "https:\/\/vault\.vaultgate\.test"/,
+      /audience is "https:\/\/gitlab\.example\.com", not the configured audience "https:\/\/vault\.vaultgate\.test"/,
     ],
     [
       "wrong bound claim",

@@ -8,7 +8,8 @@
 export interface Logger {
   debug(message: string): void;
   info(message: string): void;
-  warn(message: string): void;
+  /** warn reports something worth a look; `title` heads it where the platform shows titles (GitHub annotations). */
+  warn(message: string, title?: string): void;
   error(message: string): void;
 }
 

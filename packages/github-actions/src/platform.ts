@@ -23,7 +23,8 @@ export function githubPlatform(runner: Runner): GitHubPlatform {
   const log: Logger = {
     debug: (m) => runner.debug(m),
     info: (m) => runner.info(m),
-    warn: (m) => runner.warning(m),
+    // Every warning annotation gets a title: the one given, else the product's name.
+    warn: (m, title) => runner.warning(m, { title: title ?? "vaultgate" }),
     error: (m) => runner.error(m),
   };
   return {
@@ -34,7 +35,8 @@ export function githubPlatform(runner: Runner): GitHubPlatform {
       if (value === "" || values.has(value)) return;
       values.add(value);
       // An opaque token needs only its own value registered; a secret gets its lines and encodings.
-      const variants = kind === "token" ? [value] : maskVariants(value, { onWarning: (m) => runner.warning(m) });
+      const variants =
+        kind === "token" ? [value] : maskVariants(value, { onWarning: (m) => runner.warning(m, { title: "vaultgate" }) });
       for (const variant of variants) {
         if (registered.has(variant)) continue;
         registered.add(variant);

@@ -75,7 +75,7 @@ export function configErrorReport(
     status: "fail",
     required: true,
     reason: message,
-    details: {},
+    details: { reason: "config.invalid" },
     durationMs: 0,
   };
   return {

@@ -2,89 +2,79 @@
  * check/run — the pre-deploy gate. Proves, before anything is changed, that the job's
  * identity is usable, the vault answers, the login works, the token lives long enough
  * and every secret is readable — without printing, exporting or writing one value.
- * Values read to prove existence stay in this function's memory and are discarded.
- * The token is revoked at the end.
+ * Values read to prove existence stay in this process's memory and are discarded.
+ * The token is revoked at the end (a batch token cannot be: it expires).
+ * Every reason comes from a reason table (check/reasons.ts, identity/validate.ts,
+ * providers/vault/reasons.ts); one cause fails one check, the checks it prevents are skipped.
  */
-import type { SecretSpec, VaultgateConfig } from "../config/schema.js";
-import { selectValue } from "../config/selector.js";
+import type { VaultgateConfig } from "../config/schema.js";
 import { toVaultgateError } from "../errors.js";
-import { audiences, summarizeClaims, type Claims } from "../identity/claims.js";
+import { summarizeClaims, type Claims } from "../identity/claims.js";
 import { obtainIdToken, type IdToken } from "../identity/sources.js";
+import { IDENTITY_REASONS, findingSentence, validateIdToken } from "../identity/validate.js";
 import { USER_AGENT } from "../lifecycle/session.js";
 import { REVOKE_BUDGET_SECONDS } from "../lifecycle/revoke.js";
 import type { Platform } from "../platform.js";
 import { login, revokeToken, type LoginResult } from "../providers/vault/auth.js";
-import { VaultClient, type VaultResponse } from "../providers/vault/client.js";
-import { mapReadError } from "../providers/vault/errors.js";
-import { MountResolver, secretData, type ResolvedPath } from "../providers/vault/paths.js";
-import { mapLimit } from "../fetch/limit.js";
+import { VaultClient } from "../providers/vault/client.js";
 import { formatDuration } from "../util/duration.js";
 import { VERSION } from "../version.js";
+import { BudgetWatch } from "./budget.js";
+import { errorOutcome, push, secretCheck, skippedCheck, timed, type CheckOptions, type Ctx, type Outcome } from "./context.js";
 import { checkHealth } from "./health.js";
-import {
-  CHECK_REPORT_SCHEMA,
-  gatePasses,
-  summarize,
-  type CheckKind,
-  type CheckReport,
-  type CheckResult,
-  type CheckStatus,
-} from "./model.js";
+import { CHECK_REPORT_SCHEMA, gatePasses, summarize, type CheckReport, type CheckResult } from "./model.js";
+import { say } from "./reasons.js";
+import { checkSecrets } from "./secrets.js";
 
-/** CheckOptions: the deploy's planned duration, whether to issue dynamic secrets, the time budget. */
-export interface CheckOptions {
-  /** The token and every lease must live at least this long (the planned deploy duration). */
-  minTtlSeconds: number;
-  /** Issue one credential from each dynamic engine (then revoke its lease at once). */
-  issueDynamic: boolean;
-  /** Overall time budget of the whole gate. */
-  budgetSeconds: number;
-}
-
-interface Ctx {
-  config: VaultgateConfig;
-  platform: Platform;
-  options: CheckOptions;
-  client: VaultClient;
-  checks: CheckResult[];
-  deadline: number;
-}
+export type { CheckOptions } from "./context.js";
 
 /** runCheck runs every check and returns the report; it throws only on a bug. */
 export async function runCheck(config: VaultgateConfig, platform: Platform, options: CheckOptions): Promise<CheckReport> {
-  const started = Date.now();
-  const deadline = started + options.budgetSeconds * 1000;
+  const budget = new BudgetWatch(options.budgetSeconds);
   const client = new VaultClient({
     vault: config.vault,
     fetch: { ...config.fetch, maxAttempts: Math.min(config.fetch.maxAttempts ?? 3, 3) },
     userAgent: USER_AGENT,
-    deadline,
+    deadline: budget.deadline,
+    observe: budget.observe,
   });
-  const ctx: Ctx = { config, platform, options, client, checks: [], deadline };
+  const ctx: Ctx = { config, platform, options, client, budget, checks: [] };
   let claims: Claims | undefined;
   let session: LoginResult | undefined;
+  let batch = false;
   try {
     const id = config.auth.method === "jwt" ? await checkIdentity(ctx) : undefined;
-    claims = id?.claims ?? {};
-    const healthy = await timed(ctx, "vault.health", "vault", "Vault reachable, initialized and unsealed", true, () =>
-      checkHealth(client),
+    claims = id?.token.claims ?? {};
+    const healthy = await timed(
+      ctx,
+      { id: "vault.health", kind: "vault", title: "Vault reachable, initialized and unsealed" },
+      () => checkHealth(client),
     );
-    const canLogin = healthy.status !== "fail" && (config.auth.method !== "jwt" || id !== undefined);
-    session = canLogin
-      ? await checkLogin(ctx, id)
-      : skipLogin(ctx, healthy.status === "fail" ? "the vault is not available" : "no usable ID token");
+    const why =
+      healthy.status === "skip"
+        ? healthy.reason.replace(/^Not checked: /, "").replace(/\.$/, "")
+        : healthy.status === "fail"
+          ? "the vault is not available (vault.health)"
+          : config.auth.method === "jwt" && !id?.usable
+            ? "no usable ID token (identity.token)"
+            : undefined;
+    session = why === undefined ? await checkLogin(ctx, id?.token) : skipLogin(ctx, why);
     if (session) {
-      await checkTokenTtl(ctx, session);
+      batch = await checkTokenTtl(ctx, session);
       await checkSecrets(ctx, session);
     } else {
-      for (const spec of config.secrets) push(ctx, secretCheck(spec, "skip", "Not checked: login did not succeed.", {}));
+      const reason =
+        ctx.checks.find((c) => c.id === "login")?.status === "skip" ? "login was not attempted" : "login did not succeed";
+      for (const spec of config.secrets) push(ctx, secretCheck(spec, say("secret.not-checked", { why: reason })));
     }
-    checkBudget(ctx, started);
+    push(ctx, budget.result(ctx.checks));
   } finally {
-    if (session && config.auth.method !== "token") {
-      await revokeToken(client, Date.now() + REVOKE_BUDGET_SECONDS * 1000).catch((error: unknown) =>
-        platform.log.warn(`could not revoke the check's token: ${toVaultgateError(error).message}`),
-      );
+    // A batch token is not revocable: it expires (the token.ttl check says so, once).
+    if (session && config.auth.method !== "token" && !batch) {
+      await revokeToken(client, Date.now() + REVOKE_BUDGET_SECONDS * 1000).catch((error: unknown) => {
+        if (isBatchRefusal(error)) return;
+        platform.log.warn(`could not revoke the check's token: ${toVaultgateError(error).message}`, "vaultgate check");
+      });
     }
     client.close();
   }
@@ -93,8 +83,8 @@ export async function runCheck(config: VaultgateConfig, platform: Platform, opti
     version: 1,
     tool: { name: "vaultgate", version: VERSION },
     ok: gatePasses(ctx.checks),
-    startedAt: new Date(started).toISOString(),
-    durationMs: Date.now() - started,
+    startedAt: new Date(budget.started).toISOString(),
+    durationMs: Date.now() - budget.started,
     vault: { address: config.vault.url, namespace: config.vault.namespace ?? null },
     identity: {
       method: config.auth.method,
@@ -108,312 +98,89 @@ export async function runCheck(config: VaultgateConfig, platform: Platform, opti
   };
 }
 
-type Outcome = { status: CheckStatus; reason: string; details?: CheckResult["details"] };
-
-async function timed(
-  ctx: Ctx,
-  id: string,
-  kind: CheckKind,
-  title: string,
-  required: boolean,
-  run: () => Promise<Outcome>,
-): Promise<CheckResult> {
-  const started = Date.now();
-  let outcome: Outcome;
-  try {
-    outcome = await run();
-  } catch (error) {
-    const e = toVaultgateError(error);
-    outcome = { status: "fail", reason: `${e.message}${e.hint ? ` ${e.hint}` : ""}` };
-  }
-  const result: CheckResult = {
-    id,
-    kind,
-    title,
-    status: outcome.status,
-    required,
-    reason: outcome.reason,
-    details: outcome.details ?? {},
-    durationMs: Date.now() - started,
-  };
-  push(ctx, result);
-  return result;
-}
-
-function push(ctx: Ctx, result: CheckResult): void {
-  if (!result.required && result.status === "fail") result.status = "warn";
-  ctx.checks.push(result);
-}
-
-async function checkIdentity(ctx: Ctx): Promise<IdToken | undefined> {
+/** checkIdentity obtains the ID token and applies the identity rule (expiry, nbf, audience). */
+async function checkIdentity(ctx: Ctx): Promise<{ token: IdToken; usable: boolean } | undefined> {
   const auth = ctx.config.auth;
   if (auth.method !== "jwt") return undefined;
-  let id: IdToken | undefined;
-  await timed(ctx, "identity.token", "identity", "OIDC ID token present, unexpired, with the audience", true, async () => {
-    id = await obtainIdToken({ source: auth.idToken, audience: auth.audience, userAgent: USER_AGENT }, ctx.platform);
-    const details = { source: id.origin, ...stringClaims(summarizeClaims(id.claims)) };
-    const exp = typeof id.claims.exp === "number" ? id.claims.exp * 1000 : undefined;
-    if (exp !== undefined && exp <= Date.now()) {
-      return {
-        status: "fail",
-        reason: `The ID token expired at ${new Date(exp).toISOString()}: obtain it right before the job logs in.`,
-        details,
-      };
-    }
-    const aud = audiences(id.claims);
-    if (auth.audience && !aud.includes(auth.audience)) {
-      return {
-        status: "fail",
-        reason: `The ID token's audience is ${aud.join(", ") || "empty"}, not "${auth.audience}": set the token's aud (GitLab id_tokens aud, the Jenkins credential's audience) to the vault role's bound audience.`,
-        details,
-      };
-    }
-    if (!auth.audience && aud.some((a) => /^https:\/\/github\.com\/[^/]+$/.test(a))) {
-      return {
-        status: "warn",
-        reason: `The token carries GitHub's default audience ${aud.join(", ")}, shared by every repository of the owner: request a vault-specific audience.`,
-        details,
-      };
-    }
-    return {
-      status: "pass",
-      reason: `Token from ${id.origin} for ${typeof id.claims.sub === "string" ? id.claims.sub : "its subject"}.`,
-      details,
-    };
-  });
-  return id;
+  let token: IdToken | undefined;
+  const result = await timed(
+    ctx,
+    { id: "identity.token", kind: "identity", title: "OIDC ID token present, unexpired, with the audience" },
+    async (): Promise<Outcome> => {
+      try {
+        token = await obtainIdToken({ source: auth.idToken, audience: auth.audience, userAgent: USER_AGENT }, ctx.platform);
+      } catch (error) {
+        const outcome = errorOutcome(ctx, error, "obtaining the ID token");
+        return outcome.status === "skip" ? outcome : { ...outcome, details: { reason: "identity.unavailable" } };
+      }
+      const details = { source: token.origin, ...stringClaims(summarizeClaims(token.claims, ["nbf"])) };
+      const finding = validateIdToken(token.claims, auth.audience);
+      if (finding) {
+        const status = IDENTITY_REASONS[finding.id].status;
+        return { status, reason: findingSentence(finding), details: { ...details, reason: finding.id } };
+      }
+      const subject = typeof token.claims.sub === "string" ? token.claims.sub : "its subject";
+      return say("identity.ok", { origin: token.origin, subject }, details);
+    },
+  );
+  // A token the rule refuses is never sent to the vault.
+  return token ? { token, usable: result.status === "pass" || result.status === "warn" } : undefined;
 }
 
 async function checkLogin(ctx: Ctx, id: IdToken | undefined): Promise<LoginResult | undefined> {
   const auth = ctx.config.auth;
   const role = "role" in auth ? auth.role : auth.method === "approle" ? auth.roleId : undefined;
   let result: LoginResult | undefined;
-  await timed(ctx, "login", "login", `Login (${auth.method}${role ? `, role ${role}` : ""})`, true, async () => {
+  const title = `Login (${auth.method}${role ? `, role ${role}` : ""})`;
+  await timed(ctx, { id: "login", kind: "login", title, fallbackId: "login.credentials" }, async () => {
     result = await login(ctx.client, auth, ctx.platform, USER_AGENT, id);
-    return {
-      status: "pass",
-      reason: `Logged in with policies ${result.policies.join(", ") || "(none)"}.`,
-      details: { policies: [...result.policies], ttlSeconds: result.ttlSeconds, renewable: result.renewable },
-    };
+    return say(
+      "login.ok",
+      { policies: result.policies.join(", ") || "(none)" },
+      { policies: [...result.policies], ttlSeconds: result.ttlSeconds, renewable: result.renewable },
+    );
   });
   return result;
 }
 
 function skipLogin(ctx: Ctx, why: string): undefined {
-  push(ctx, {
-    id: "login",
-    kind: "login",
-    title: "Login",
-    status: "skip",
-    required: true,
-    reason: `Not attempted: ${why}.`,
-    details: {},
-    durationMs: 0,
-  });
-  push(ctx, {
-    id: "token.ttl",
-    kind: "token",
-    title: "Token TTL",
-    status: "skip",
-    required: true,
-    reason: "Not checked: no token.",
-    details: {},
-    durationMs: 0,
-  });
+  push(ctx, skippedCheck({ id: "login", kind: "login", title: "Login" }, say("login.not-attempted", { why })));
+  push(ctx, skippedCheck({ id: "token.ttl", kind: "token", title: "Token TTL" }, say("token.no-token")));
   return undefined;
 }
 
-async function checkTokenTtl(ctx: Ctx, session: LoginResult): Promise<void> {
+/** checkTokenTtl checks the token outlives the deploy; returns whether it is a batch token. */
+async function checkTokenTtl(ctx: Ctx, session: LoginResult): Promise<boolean> {
   const min = ctx.options.minTtlSeconds;
-  await timed(ctx, "token.ttl", "token", `Token TTL covers the deploy (${formatDuration(min)})`, true, async () => {
-    const data = await ctx.client.lookupSelf();
-    const ttl = typeof data.ttl === "number" ? data.ttl : session.ttlSeconds;
-    const renewable = data.renewable === true;
-    const details = { ttlSeconds: ttl, renewable, minTtlSeconds: min };
-    if (ttl === 0) return { status: "pass", reason: "The token does not expire.", details };
-    if (ttl >= min) return { status: "pass", reason: `TTL ${formatDuration(ttl)} ≥ ${formatDuration(min)}.`, details };
-    if (!renewable) {
-      return {
-        status: "fail",
-        reason: `TTL ${formatDuration(ttl)} is shorter than the deploy (${formatDuration(min)}) and the token is not renewable: raise the role's token_ttl.`,
-        details,
-      };
-    }
-    const renewed = await ctx.client.renewSelf(min);
-    const reach = renewed?.lease_duration ?? ttl;
-    if (reach >= min) {
-      return {
-        status: "warn",
-        reason: `TTL ${formatDuration(ttl)} is shorter than the deploy, but renewal reaches ${formatDuration(reach)}: keep the job under vaultgate (exec or a wrapper) so it renews the token.`,
-        details: { ...details, renewedTtlSeconds: reach },
-      };
-    }
-    return {
-      status: "fail",
-      reason: `TTL ${formatDuration(ttl)} and at most ${formatDuration(reach)} after renewal, shorter than the deploy (${formatDuration(min)}): raise the role's token_ttl/token_max_ttl.`,
-      details: { ...details, renewedTtlSeconds: reach },
-    };
-  });
-}
-
-function secretCheck(spec: SecretSpec, status: CheckStatus, reason: string, details: CheckResult["details"]): CheckResult {
-  const key = spec.selector.kind === "all" ? "*" : spec.selector.kind === "key" ? spec.selector.key : spec.selector.text;
-  const name = spec.selector.kind === "all" ? `${spec.path} *` : spec.envName;
-  return {
-    id: `secret.${name}`,
-    kind: "secret",
-    title: `Secret ${spec.selector.kind === "all" ? spec.path : spec.envName} (${spec.path} ${key})`,
-    status,
-    required: spec.required,
-    reason,
-    details: { path: spec.path, key, ...details },
-    durationMs: 0,
-  };
-}
-
-async function checkSecrets(ctx: Ctx, session: LoginResult): Promise<void> {
-  const specs = ctx.config.secrets;
-  if (specs.length === 0) {
-    push(ctx, {
-      id: "secrets",
-      kind: "secret",
-      title: "Secrets",
-      status: "warn",
-      required: false,
-      reason: "No secrets are configured.",
-      details: {},
-      durationMs: 0,
-    });
-    return;
-  }
-  const resolver = new MountResolver(ctx.client);
-  const distinct = [...new Set(specs.map((s) => s.path))];
-  const resolved = new Map<string, ResolvedPath | Error>();
-  await Promise.all(
-    distinct.map(async (p) => resolved.set(p, await resolver.resolve(p).catch((e: unknown) => toVaultgateError(e)))),
+  let batch = false;
+  await timed(
+    ctx,
+    { id: "token.ttl", kind: "token", title: `Token TTL covers the deploy (${formatDuration(min)})` },
+    async () => {
+      const data = await ctx.client.lookupSelf();
+      batch = data.type === "batch";
+      const ttl = typeof data.ttl === "number" ? data.ttl : session.ttlSeconds;
+      const renewable = data.renewable === true;
+      const details = { ttlSeconds: ttl, renewable, minTtlSeconds: min, ...(batch ? { batch } : {}) };
+      const note = batch ? "; a batch token: it expires after its TTL and is neither renewed nor revoked" : "";
+      const vars = { ttl: formatDuration(ttl), min: formatDuration(min), batch: note };
+      if (ttl === 0) return say("token.no-expiry", {}, details);
+      if (ttl >= min) return say("token.ok", vars, details);
+      if (!renewable) return say("token.too-short", vars, details);
+      const renewed = await ctx.client.renewSelf(min);
+      const reach = renewed?.lease_duration ?? ttl;
+      const more = { ...details, renewedTtlSeconds: reach };
+      return say(reach >= min ? "token.renewal-covers" : "token.renewal-short", { ...vars, reach: formatDuration(reach) }, more);
+    },
   );
-  const apiPaths = [...resolved.values()].filter((r): r is ResolvedPath => !(r instanceof Error)).map((r) => r.apiPath);
-  const caps = await ctx.client.capabilities(apiPaths).catch(() => undefined);
-  const reads = new Map<string, Promise<VaultResponse | Error>>();
-  // Evaluated in parallel with the fetch's bound (each distinct path read once); reported in order.
-  const results = await mapLimit(specs, ctx.config.fetch.concurrency, async (spec) => {
-    const started = Date.now();
-    const result = await evaluate(ctx, session, spec, resolved.get(spec.path), caps, reads);
-    result.durationMs = Date.now() - started;
-    return result;
-  });
-  for (const result of results) push(ctx, result);
+  return batch;
 }
 
-async function evaluate(
-  ctx: Ctx,
-  session: LoginResult,
-  spec: SecretSpec,
-  path: ResolvedPath | Error | undefined,
-  caps: Record<string, string[]> | undefined,
-  reads: Map<string, Promise<VaultResponse | Error>>,
-): Promise<CheckResult> {
-  if (!path || path instanceof Error)
-    return secretCheck(spec, "fail", `Could not look up the mount of ${spec.path}: ${path?.message ?? "unknown"}.`, {});
-  if (Date.now() > ctx.deadline)
-    return secretCheck(spec, "fail", `Not checked: the time budget of ${ctx.options.budgetSeconds} s ran out.`, {});
-  const dynamic = path.kv === undefined && (spec.method === "POST" || !path.mount || path.mount.type !== "kv");
-  const needed = spec.method === "POST" ? ["update", "create"] : ["read"];
-  const have = caps?.[path.apiPath];
-  const details: CheckResult["details"] = { apiPath: path.apiPath, ...(have ? { capabilities: have } : {}) };
-  if (have && (have.includes("deny") || !needed.some((n) => have.includes(n) || have.includes("root")))) {
-    return secretCheck(
-      spec,
-      "fail",
-      `The token's policies do not allow ${needed[0]} on ${path.apiPath}${session.role ? ` (role ${session.role})` : ""}: add it to a policy of the role.`,
-      details,
-    );
-  }
-  if (dynamic && !ctx.options.issueDynamic) {
-    return secretCheck(
-      spec,
-      "pass",
-      `The policy allows ${needed[0]} on ${path.apiPath}; no credential issued (pass --issue-dynamic to issue and revoke one).`,
-      details,
-    );
-  }
-  let pending = reads.get(path.apiPath);
-  if (!pending) {
-    pending = (spec.method === "POST" ? ctx.client.write(path.apiPath, spec.params ?? {}) : ctx.client.read(path.apiPath)).catch(
-      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
-    );
-    reads.set(path.apiPath, pending);
-  }
-  const response = await pending;
-  if (response instanceof Error) {
-    const e = mapReadError(response, { path: spec.path, origin: spec.origin, role: session.role, address: ctx.client.address });
-    return secretCheck(spec, "fail", `${e.message}${e.hint ? ` ${e.hint}` : ""}`, details);
-  }
-  const leaseNote = await disposeLease(ctx, response);
-  const data = secretData(response, path);
-  if (path.kv === 2 && data === undefined)
-    return secretCheck(
-      spec,
-      "fail",
-      `The current version of ${spec.path} is deleted or destroyed: undelete it or write a new version.`,
-      details,
-    );
-  const keys = Object.keys(data ?? {});
-  const present = spec.selector.kind === "all" ? keys.length > 0 : selectValue(data ?? {}, spec.selector) !== undefined;
-  if (!present) {
-    return secretCheck(
-      spec,
-      "fail",
-      spec.selector.kind === "all"
-        ? `${spec.path} has no keys.`
-        : `The key is missing from ${spec.path}; it has: ${keys.join(", ") || "no keys"}.`,
-      details,
-    );
-  }
-  const ttl = response.lease_duration ?? 0;
-  if (response.lease_id && ttl < ctx.options.minTtlSeconds) {
-    return secretCheck(
-      spec,
-      "fail",
-      `Its lease lasts ${formatDuration(ttl)}, shorter than the deploy (${formatDuration(ctx.options.minTtlSeconds)}): raise the engine role's ttl.`,
-      { ...details, leaseTtlSeconds: ttl },
-    );
-  }
-  const version = path.kv === 2 ? (response.data?.metadata as { version?: number } | undefined)?.version : undefined;
-  return secretCheck(
-    spec,
-    "pass",
-    `Readable${version !== undefined ? ` (version ${version})` : ""}${response.lease_id ? `, lease ${formatDuration(ttl)}${leaseNote}` : ""}.`,
-    { ...details, ...(version !== undefined ? { version } : {}), ...(response.lease_id ? { leaseTtlSeconds: ttl } : {}) },
-  );
-}
-
-/** disposeLease revokes a lease the check obtained, at once. */
-async function disposeLease(ctx: Ctx, response: VaultResponse): Promise<string> {
-  if (!response.lease_id) return "";
-  try {
-    await ctx.client.revokeLease(response.lease_id, Date.now() + REVOKE_BUDGET_SECONDS * 1000);
-    return ", revoked at once";
-  } catch {
-    return ", revoked with the check's token";
-  }
-}
-
-function checkBudget(ctx: Ctx, started: number): void {
-  const elapsed = (Date.now() - started) / 1000;
-  const over = Date.now() > ctx.deadline;
-  push(ctx, {
-    id: "budget",
-    kind: "budget",
-    title: `Time budget (${ctx.options.budgetSeconds} s)`,
-    status: over ? "fail" : "pass",
-    required: true,
-    reason: over
-      ? `The checks took ${elapsed.toFixed(1)} s, over the budget of ${ctx.options.budgetSeconds} s: the vault is slow or unreachable.`
-      : `Done in ${elapsed.toFixed(1)} s.`,
-    details: { elapsedSeconds: Math.round(elapsed * 10) / 10 },
-    durationMs: 0,
-  });
+/** isBatchRefusal tells the vault's answer to revoking a batch token (found when token.ttl could not run). */
+function isBatchRefusal(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause)
+    if (/batch tokens cannot be revoked/i.test(e.message)) return true;
+  return false;
 }
 
 function stringClaims(claims: Record<string, unknown>): Record<string, string> {
@@ -421,3 +188,5 @@ function stringClaims(claims: Record<string, unknown>): Record<string, string> {
     Object.entries(claims).map(([k, v]) => [`claim.${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
   );
 }
+
+export type { CheckResult };
