@@ -50,3 +50,9 @@ export function defineReasons<const T extends readonly ReasonSpec[]>(specs: T): 
   }
   return out as { readonly [K in T[number]["id"]]: ReasonSpec };
 }
+
+/** reasonRows renders reasons as the cells of docs/check.md's reason table (placeholders as ‹name›). */
+export function reasonRows(specs: readonly ReasonSpec[]): string[][] {
+  const shown = (s: string) => s.replace(/\{([A-Za-z]+)\}/g, "‹$1›").replaceAll("|", "\\|");
+  return specs.map((spec) => [`\`${spec.id}\``, spec.check, spec.status, shown(spec.text), spec.fix ? shown(spec.fix) : "—"]);
+}

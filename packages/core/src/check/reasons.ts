@@ -25,12 +25,14 @@ export const CHECK_REASONS = defineReasons([
     check: "vault.health",
     status: "warn",
     text: "Answered by a standby node{version}; requests are forwarded to the active node",
+    fix: "nothing is needed for the deploy; point url at the cluster's load balancer to reach the active node directly",
   },
   {
     id: "health.performance-standby",
     check: "vault.health",
     status: "warn",
     text: "Answered by a performance standby{version}; reads may lag the active node (412 is retried)",
+    fix: "nothing is needed unless the deploy reads what it has just written; then point url at the active node",
   },
   {
     id: "health.dr-secondary",
