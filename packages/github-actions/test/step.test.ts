@@ -48,7 +48,7 @@ describe("githubPlatform", () => {
   it("warns about short values, never printing them", () => {
     const t = testRunner();
     githubPlatform(t.runner).mask("abc12");
-    expect(t.out()).toMatch(/^::warning::A secret value shorter than 8 characters/m);
+    expect(t.out()).toMatch(/^::warning title=vaultgate::A secret value shorter than 8 characters/m);
     expect(t.out().replace(/^::add-mask::.*$/gm, "")).not.toContain("abc12");
   });
 });
