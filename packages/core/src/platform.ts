@@ -16,8 +16,24 @@ export interface Logger {
 /** PlatformName names the CI systems vaultgate knows. */
 export type PlatformName = "github" | "gitlab" | "jenkins" | "local";
 
-/** MaskKind: a secret value (masked with its lines and encodings) or an opaque token. */
+/** MaskKind: a secret value (masked with its lines, JSON fields and encodings) or an opaque token. */
 export type MaskKind = "secret" | "token";
+
+/** MaskRequest says what is being masked: its kind, its name for warnings, the short-value rule's N. */
+export interface MaskRequest {
+  kind?: MaskKind | undefined;
+  /** Names the secret in warnings, e.g. `DB_PASSWORD (secrets line 2)`; never a value. */
+  name?: string | undefined;
+  /** N of the short-value rule (min-mask-length); undefined: the default. */
+  minLength?: number | undefined;
+}
+
+/** maskRequest normalizes the second argument of Platform.mask. */
+export function maskRequest(request: MaskKind | MaskRequest | undefined): MaskRequest & { kind: MaskKind } {
+  if (request === undefined) return { kind: "secret" };
+  if (typeof request === "string") return { kind: request };
+  return { ...request, kind: request.kind ?? "secret" };
+}
 
 /** Env is a read-only view of the environment variables the engine may consult. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -30,10 +46,11 @@ export interface Platform {
   /**
    * mask registers a secret value so that the platform hides it from every log. It is
    * called the moment a value is read, before it can be logged, thrown or exported.
-   * `kind` "token" marks an opaque credential (OIDC or vault token, secret_id): its own
-   * value is enough to register, its encodings are not worth a mask each.
+   * Kind "token" marks an opaque credential (OIDC or vault token, secret_id): its own
+   * value is enough to register, its encodings are not worth a mask each, and it is
+   * registered whatever its length. A secret follows the short-value rule (mask/variants).
    */
-  mask(value: string, kind?: MaskKind): void;
+  mask(value: string, request?: MaskKind | MaskRequest): void;
 }
 
 /** nullLogger discards everything; tests and quiet callers pass it. */

@@ -1,10 +1,16 @@
 /**
  * Table tests: each encoding is built here independently of the masker — with Buffer,
- * JSON, URL APIs, and with the real tools (bash, base64, openssl, python3) where they are
- * installed — and the masked output must not contain the part that derives from the secret.
+ * JSON, URL APIs, and with the real tools (bash, base64, openssl, python3, perl, and a
+ * Go program's json.Marshal) where they are installed — and the masked output must not
+ * contain the part that derives from the secret. In CI (CI=true) Go, bash and python3
+ * must be there: a missing one fails the test instead of skipping the form.
  */
 import { spawnSync } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
 import { SecretMasker } from "@vaultgate/core";
 
 /** random returns a seeded generator of floats in [0, 1) (mulberry32): secrets differ per case, runs repeat. */
@@ -30,7 +36,14 @@ const SECRETS: Record<string, string> = {
   unicode: `pässwörd-€-日本語-🔑-${pick(ALNUM, 6)}`,
   "multi-line (PEM)": `-----BEGIN KEY-----\n${pick(B64, 64)}\n${pick(B64, 64)}\n${pick(B64, 20)}==\n-----END KEY-----\n`,
   long: pick(`${ALNUM}-_.`, 120),
+  "control characters": `tab\there\x01ctl\x1besc\x7fdel\\back-'q'-${pick(ALNUM, 6)}`,
+  "HTML and slashes (Go's escaping)": `<a href="/x?y=1&z=2">${pick(ALNUM, 8)}</a>`,
+  "line and paragraph separators": `ls\u2028ps\u2029-${pick(ALNUM, 8)}-/path`,
+  "URL-unsafe characters": `p@ss/w:rd?#[]!$&'()*+,;= %~${pick(ALNUM, 6)}`,
 };
+
+/** REQUIRED_IN_CI are the tools whose forms must be checked in CI, not skipped. */
+const REQUIRED_IN_CI = new Set(["go", "bash", "python3"]);
 
 interface Case {
   /** The text a tool would print. */
@@ -48,9 +61,45 @@ function embedded(secret: string, k: number, alphabet: "base64" | "base64url"): 
   return { text: `data: ${encoded}`, gone: [core] };
 }
 
-function tool(command: string, args: string[], input: string): string | undefined {
-  const result = spawnSync(command, args, { input, encoding: "utf8" });
-  return result.status === 0 ? result.stdout + result.stderr : undefined;
+function tool(command: string, args: string[], input: string, env?: NodeJS.ProcessEnv): string | undefined {
+  const result = spawnSync(command, args, { input, encoding: "utf8", ...(env ? { env: { ...process.env, ...env } } : {}) });
+  if (result.status === 0) return result.stdout + result.stderr;
+  if (process.env.CI === "true" && REQUIRED_IN_CI.has(command))
+    throw new Error(`${command} is required in CI: ${String(result.error ?? result.stderr)}`);
+  return undefined;
+}
+
+/** goJson is the Go program printing json.Marshal and SetEscapeHTML(false) of its input, built once. */
+let goJson: string | undefined;
+beforeAll(() => {
+  const source = fileURLToPath(new URL("../../../test/fixtures/go-json-marshal/main.go", import.meta.url));
+  const binary = join(mkdtempSync(join(tmpdir(), "vaultgate-go-json-")), "go-json-marshal");
+  goJson = tool("go", ["build", "-o", binary, source], "") === undefined ? undefined : binary;
+}, 300_000);
+
+/** goLines returns the Go program's two JSON strings for `s`, without their quotes. */
+function goLines(s: string): [marshal: string, noHtml: string] | undefined {
+  if (goJson === undefined) return undefined;
+  const out = tool(goJson, [], s);
+  if (out === undefined) return undefined;
+  const [marshal = "", noHtml = ""] = out.split("\n");
+  return [marshal.slice(1, -1), noHtml.slice(1, -1)];
+}
+
+/** lowerHex writes the %XX escapes of `text` in lower case. */
+const lowerHex = (text: string) => text.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase());
+
+/** bashQuoted runs `script` in bash with the secret in $S and the locale given; stdout without the final newline. */
+function bashQuoted(script: string, s: string, locale: string): string | undefined {
+  return tool("bash", ["-c", `S="$(cat; echo .)"; S="\${S%.}"; ${script}`], s, { LC_ALL: locale })?.replace(/\n$/, "");
+}
+
+/** ansiC returns the inside of a bash $'…' output, or the case for a plainly quoted one. */
+function quotedCase(out: string | undefined, prefix: string): Case | undefined {
+  if (out === undefined) return undefined;
+  if (out.startsWith("$'") && out.endsWith("'")) return { text: `${prefix}${out}`, gone: [out.slice(2, -1)] };
+  if (out.startsWith("'") && out.endsWith("'")) return { text: `${prefix}${out}`, gone: [out.slice(1, -1)] };
+  return { text: `${prefix}${out}`, gone: [out] };
 }
 
 const ENCODINGS: Record<string, (secret: string) => Case | undefined> = {
@@ -98,12 +147,59 @@ const ENCODINGS: Record<string, (secret: string) => Case | undefined> = {
     const out = tool("bash", ["-xc", ': "$(cat)"'], s);
     if (out === undefined) return undefined;
     const traced = out.split("\n+ : ")[1] ?? out.slice(out.lastIndexOf("+ : ") + 4);
-    return { text: out, gone: [traced.trimEnd().replace(/^'|'$/g, "")] };
+    return { text: out, gone: [traced.trimEnd().replace(/^\$?'|'$/g, "")] };
   },
   "bash printf %q": (s) => {
-    if (/[^ -~]/.test(s)) return undefined; // printed as $'…': not covered
+    if (/[^ -~]/.test(s)) return undefined; // printed as $'…': the cases below
     const out = tool("bash", ["-c", 'printf "%q" "$(cat)"'], s);
     return out === undefined ? undefined : { text: `x=${out}`, gone: [out] };
+  },
+  "bash printf %q, $'…' in a UTF-8 locale": (s) => quotedCase(bashQuoted('printf "%q\\n" "$S"', s, "C.UTF-8"), "x="),
+  "bash printf %q, $'…' in the C locale": (s) => quotedCase(bashQuoted('printf "%q\\n" "$S"', s, "C"), "x="),
+  "bash ${S@Q}": (s) => quotedCase(bashQuoted('echo "${S@Q}"', s, "C.UTF-8"), "declare -- S="),
+  "Go json.Marshal": (s) => {
+    const go = goLines(s);
+    return go === undefined ? undefined : { text: `{"data":{"t":"${go[0]}"}}`, gone: [go[0]] };
+  },
+  "Go json.Encoder, SetEscapeHTML(false)": (s) => {
+    const go = goLines(s);
+    return go === undefined ? undefined : { text: `"t": "${go[1]}",`, gone: [go[1]] };
+  },
+  "JSON with \\/ (perl JSON::PP escape_slash)": (s) => {
+    const out = tool("perl", ["-CS", "-MJSON::PP", "-e", "local $/; print JSON::PP->new->escape_slash->encode([<STDIN>])"], s);
+    return out === undefined ? undefined : { text: `x${out}x`, gone: [out.slice(2, -2)] };
+  },
+  "JSON with \\/ and ASCII escapes (PHP's default)": (s) => {
+    const out = tool(
+      "perl",
+      ["-CS", "-MJSON::PP", "-e", "local $/; print JSON::PP->new->ascii->escape_slash->encode([<STDIN>])"],
+      s,
+    );
+    return out === undefined ? undefined : { text: `x${out}x`, gone: [out.slice(2, -2)] };
+  },
+  "Python urllib.parse.quote (keeps /)": (s) => {
+    const out = tool("python3", ["-c", "import sys,urllib.parse; print(urllib.parse.quote(sys.stdin.read()), end='')"], s);
+    return out === undefined ? undefined : { text: `GET /v1/${out} HTTP/1.1`, gone: [out] };
+  },
+  "Python urllib.parse.quote_plus": (s) => {
+    const out = tool("python3", ["-c", "import sys,urllib.parse; print(urllib.parse.quote_plus(sys.stdin.read()), end='')"], s);
+    return out === undefined ? undefined : { text: `q=${out}&`, gone: [out] };
+  },
+  "Python urllib.parse.quote(safe='')": (s) => {
+    const out = tool(
+      "python3",
+      ["-c", "import sys,urllib.parse; print(urllib.parse.quote(sys.stdin.read(), safe=''), end='')"],
+      s,
+    );
+    return out === undefined ? undefined : { text: `q=${out}&`, gone: [out] };
+  },
+  "encodeURIComponent, lower-case %xx": (s) => ({
+    text: `?t=${lowerHex(encodeURIComponent(s))}`,
+    gone: [lowerHex(encodeURIComponent(s))],
+  }),
+  "Python quote, lower-case %xx": (s) => {
+    const out = tool("python3", ["-c", "import sys,urllib.parse; print(urllib.parse.quote(sys.stdin.read()), end='')"], s);
+    return out === undefined ? undefined : { text: `/${lowerHex(out)}/`, gone: [lowerHex(out)] };
   },
   "double-quoted": (s) => {
     const quoted = s.replace(/[\\"$`]/g, "\\$&");

@@ -18,7 +18,7 @@ function chunked(m: SecretMasker, parts: (string | Buffer)[]): Buffer {
 
 describe("SecretMasker: matching", () => {
   it("masks a value split across writes after a failed partial match (aa + ab)", () => {
-    const m = masker(["aab"]);
+    const m = masker(["aab"], { minLength: 0 });
     expect(chunked(m, ["aa", "ab"]).toString()).toBe("a***");
     expect(chunked(m, ["xa", "a", "a", "b", "y"]).toString()).toBe("xa***y");
   });
@@ -67,11 +67,12 @@ describe("SecretMasker: matching", () => {
     expect(m.maskString("password-onepw-2-xyzzy password-one")).toBe("*** ***");
   });
 
-  it("masks values of one to three characters wherever they appear", () => {
-    expect(masker(["q"]).maskString("aqbqq")).toBe("a***b***");
-    expect(masker(["ab"]).maskString("xabyab")).toBe("x***y***");
-    expect(masker(["a", "aab"]).maskString("baab")).toBe("b***");
-    const c = masker(["xyz"]).createChunkMasker();
+  it("masks values of one to three characters wherever they appear with min-mask-length 0", () => {
+    const all = { minLength: 0 };
+    expect(masker(["q"], all).maskString("aqbqq")).toBe("a***b***");
+    expect(masker(["ab"], all).maskString("xabyab")).toBe("x***y***");
+    expect(masker(["a", "aab"], all).maskString("baab")).toBe("b***");
+    const c = masker(["xyz"], all).createChunkMasker();
     expect(Buffer.concat([c.write(Buffer.from("axy")), c.write(Buffer.from("zb")), c.end()]).toString()).toBe("a***b");
   });
 
@@ -144,12 +145,12 @@ describe("SecretMasker: registration rules", () => {
     expect(m.maskString("a\r\n  }\n")).toBe("a\r\n  }\n");
   });
 
-  it("warns about short, whitespace-only and short-line values without naming them", () => {
+  it("warns about short, whitespace-only and short-line values without printing them", () => {
     const warnings: string[] = [];
     const m = masker(["pw7x!", "   ", "", "long-enough-value\nab\nxy"], { onWarning: (w) => warnings.push(w) });
     expect(warnings).toHaveLength(3);
     for (const w of warnings) expect(w).not.toMatch(/pw7x|long-enough/);
-    expect(warnings.join("\n")).toMatch(/shorter than 8 characters[\s\S]*only of whitespace[\s\S]*2 line\(s\) shorter than 4/);
+    expect(warnings.join("\n")).toMatch(/fewer than 8 characters[\s\S]*only whitespace[\s\S]*2 line\(s\) shorter than 4/);
     expect(m.maskString("pw7x!   long-enough-value")).toBe("***   ***");
   });
 
@@ -161,11 +162,11 @@ describe("SecretMasker: registration rules", () => {
     expect(m.patternCount).toBe(count);
   });
 
-  it("honours a custom minimum line length and rejects a bad one", () => {
-    const m = masker(["header\nabcdef\nxyz"], { minLineLength: 6 });
+  it("honours a custom min-mask-length and rejects a bad one", () => {
+    const m = masker(["header\nabcdef\nxyz"], { minLength: 6 });
     expect(m.maskString("abcdef xyz header")).toBe("*** xyz ***");
-    expect(() => new SecretMasker({ minLineLength: 0 })).toThrow(ConfigError);
-    expect(() => maskPatterns("x", { minLineLength: 2.5 })).toThrow(ConfigError);
+    expect(() => new SecretMasker({ minLength: -1 })).toThrow(ConfigError);
+    expect(() => maskPatterns("x", { minLength: 2.5 })).toThrow(ConfigError);
   });
 });
 
@@ -182,10 +183,11 @@ describe("maskVariants", () => {
     expect(variants).not.toContain("ab");
   });
 
-  it("keeps a short whole value, also when it ends with a newline", () => {
-    expect(maskVariants("abc")).toContain("abc");
-    expect(maskVariants("abc\n")).toContain("abc");
-    expect(maskVariants("  ")).toEqual([]);
+  it("keeps a short whole value only with min-mask-length 0, also when it ends with a newline", () => {
+    expect(maskVariants("abc")).toEqual([]);
+    expect(maskVariants("abc", { minLength: 0 })).toContain("abc");
+    expect(maskVariants("abc\n", { minLength: 0 })).toContain("abc");
+    expect(maskVariants("  ", { minLength: 0 })).toEqual([]);
   });
 
   it("includes the wrapped lines of long base64 output", () => {
@@ -194,5 +196,88 @@ describe("maskVariants", () => {
     const variants = maskVariants(value);
     expect(variants).toContain(wrapped.slice(0, 76));
     expect(variants).toContain(wrapped.slice(76));
+  });
+});
+
+describe("JSON values: every field is masked on its own", () => {
+  const value = JSON.stringify({
+    db: { password: "pa55-w0rd-db", port: 5432, tls: true },
+    tokens: ["tok-one-aaaa", "tok-two-bbbb"],
+    note: "x",
+    empty: null,
+    nested: JSON.stringify({ inner: "inner-secret-1" }),
+    big: 1,
+  }).replace('"big":1', '"big":12345678901234567890'); // a number JavaScript cannot hold exactly
+
+  it("masks each string leaf, each long enough number or boolean, and JSON text inside a field", () => {
+    const m = masker([value]);
+    for (const leaf of ["pa55-w0rd-db", "tok-one-aaaa", "tok-two-bbbb", "inner-secret-1", "5432", "true"]) {
+      expect(m.maskString(`jq: ${leaf}\n`), leaf).toBe("jq: ***\n");
+    }
+    // The number as written, not only as JavaScript reads it.
+    expect(m.maskString("id=12345678901234567890")).toBe("id=***");
+    // Fields shorter than the minimum and null stay: masking them would hide every "x" and "null".
+    expect(m.maskString("x null")).toBe("x null");
+  });
+
+  it("masks the encodings of each leaf, and registers them for the runner one line each", () => {
+    const m = masker([value]);
+    expect(m.maskString(Buffer.from("pa55-w0rd-db").toString("base64"))).toBe("***");
+    expect(m.maskString(encodeURIComponent("inner-secret-1"))).toBe("***");
+    const variants = maskVariants(value);
+    expect(variants).toEqual(expect.arrayContaining(["pa55-w0rd-db", "tok-one-aaaa", "inner-secret-1", "5432"]));
+    expect(variants).not.toContain("x");
+  });
+
+  it("masks the fields of a pretty-printed, multi-line JSON value", () => {
+    const pretty = JSON.stringify({ user: "admin-user", password: "hunter2-hunter2" }, null, 2);
+    expect(masker([pretty]).maskString('"password": "hunter2-hunter2" → hunter2-hunter2')).toBe("*** → ***");
+  });
+
+  it("warns once, naming the secret, about fields too short to mask alone", () => {
+    const warnings: string[] = [];
+    const m = new SecretMasker({ onWarning: (w) => warnings.push(w) });
+    m.add(value, { name: "APP_CONFIG (secrets line 1)" });
+    expect(warnings).toEqual([
+      expect.stringMatching(/^The secret APP_CONFIG \(secrets line 1\) is JSON with 1 field\(s\) shorter than 4/),
+    ]);
+  });
+
+  it("leaves text that only looks like JSON alone", () => {
+    expect(maskPatterns("{not json: really}")).toContain("{not json: really}");
+    expect(maskPatterns('"quoted string"')).toContain('"quoted string"');
+  });
+});
+
+describe("the short-value rule", () => {
+  it("does not register values shorter than 4 characters, and names the secret in the warning, never the value", () => {
+    const warnings: string[] = [];
+    const m = new SecretMasker({ onWarning: (w) => warnings.push(w) });
+    m.add("e", { name: "FLAG (secrets line 3)" });
+    m.add("on ", { name: "MODE" });
+    expect(m.patternCount).toBe(0);
+    expect(m.maskString("deploy: branch main, dry-run=true, mode on")).toBe("deploy: branch main, dry-run=true, mode on");
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/^The secret FLAG \(secrets line 3\) has fewer than 4 characters, so it is NOT masked/);
+    expect(warnings[1]).toMatch(/^The secret MODE has fewer than 4/);
+    for (const w of warnings) expect(w).toMatch(/min-mask-length/);
+  });
+
+  it("registers 4-character values, with a warning that they are short", () => {
+    const warnings: string[] = [];
+    const m = new SecretMasker({ onWarning: (w) => warnings.push(w) });
+    m.add("main", { name: "BRANCH" });
+    expect(m.maskString("branch main")).toBe("branch ***");
+    expect(warnings).toEqual([expect.stringMatching(/^The secret BRANCH has fewer than 8 characters: it is masked/)]);
+  });
+
+  it("follows min-mask-length: 0 masks every value, a larger N spares longer ones", () => {
+    expect(masker(["e"], { minLength: 0 }).maskString("deploy all")).toBe("d***ploy all");
+    const m = new SecretMasker();
+    m.add("abcdef", { minLength: 8 });
+    m.add("q", { minLength: 0 });
+    expect(m.maskString("abcdef q")).toBe("abcdef ***");
+    expect(maskVariants("abcdef", { minLength: 7 })).toEqual([]);
+    expect(maskVariants("   ", { minLength: 0 })).toEqual([]);
   });
 });

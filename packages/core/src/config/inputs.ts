@@ -41,6 +41,7 @@ const INPUT_MAP: Readonly<Record<string, readonly [section: string, key: string]
   timeout: ["fetch", "timeout"],
   "request-timeout": ["fetch", "request-timeout"],
   attempts: ["fetch", "attempts"],
+  "min-mask-length": ["mask", "min-length"],
 };
 
 /** ACCEPTED_INPUTS lists every input name rawFromInputs understands. */

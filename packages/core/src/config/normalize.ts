@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
+import { DEFAULT_MIN_MASK_LENGTH } from "../mask/variants.js";
 import type { Env } from "../platform.js";
 import {
   expectObject,
@@ -25,6 +26,7 @@ import {
   type AuthConfig,
   type FetchSettings,
   type IdTokenSource,
+  type MaskSettings,
   type SecretSpec,
   type TlsConfig,
   type VaultConfig,
@@ -45,7 +47,7 @@ export interface NormalizeContext {
   allowTokenValue?: boolean;
 }
 
-const TOP_KEYS = ["version", "vault", "auth", "secrets", "fetch", "allow-env-names"] as const;
+const TOP_KEYS = ["version", "vault", "auth", "secrets", "fetch", "allow-env-names", "mask"] as const;
 const VAULT_KEYS = ["url", "namespace", "ca-cert", "client-cert", "client-key", "tls-skip-verify", "headers"] as const;
 const AUTH_KEYS = [
   "method",
@@ -63,6 +65,7 @@ const AUTH_KEYS = [
 const ID_TOKEN_KEYS = ["from", "variable", "file"] as const;
 const FETCH_KEYS = ["concurrency", "request-timeout", "timeout", "attempts"] as const;
 const SECRET_KEYS = ["path", "key", "name", "prefix", "env", "output", "required", "method", "params"] as const;
+const MASK_KEYS = ["min-length"] as const;
 
 /** normalizeConfig validates `raw` and fills defaults. */
 export function normalizeConfig(raw: unknown, ctx: NormalizeContext): VaultgateConfig {
@@ -81,7 +84,14 @@ export function normalizeConfig(raw: unknown, ctx: NormalizeContext): VaultgateC
     secrets: normalizeSecrets(top.secrets, ctx, allowEnvNames),
     fetch: normalizeFetch(expectObject(top.fetch, `${ctx.source} fetch`), ctx),
     allowEnvNames,
+    mask: normalizeMask(expectObject(top.mask, `${ctx.source} mask`), ctx),
   };
+}
+
+function normalizeMask(obj: RawObject, ctx: NormalizeContext): MaskSettings {
+  const where = `${ctx.source} mask`;
+  rejectUnknownKeys(obj, MASK_KEYS, where);
+  return { minLength: optionalInteger(obj, "min-length", where, 0, 1024) ?? DEFAULT_MIN_MASK_LENGTH };
 }
 
 function normalizeVault(obj: RawObject, ctx: NormalizeContext): VaultConfig {
@@ -93,6 +103,7 @@ function normalizeVault(obj: RawObject, ctx: NormalizeContext): VaultConfig {
       hint: "Set the vault URL (manifest `vault.url`, input `url`, flag --url) or the VAULT_ADDR variable.",
     });
   }
+  assertNoUserinfo(url);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -127,6 +138,20 @@ function normalizeVault(obj: RawObject, ctx: NormalizeContext): VaultConfig {
     tls,
     headers,
   };
+}
+
+/**
+ * assertNoUserinfo refuses a vault address with credentials in it (`https://user:pw@host`)
+ * before anything uses it: the address appears in messages, reports and the audit
+ * record, so the credentials would too. The message never repeats the address.
+ */
+export function assertNoUserinfo(url: string): void {
+  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(url.trim())?.[1];
+  if (authority?.includes("@")) {
+    throw new ConfigError("The vault address contains credentials (user:password@ before the host); it was not used.", {
+      hint: "Remove them from the URL: vaultgate logs in with the job's identity (or a token from a variable), never with URL credentials.",
+    });
+  }
 }
 
 /** pem resolves a certificate or key given as PEM text, base64 of PEM, or a file path. */

@@ -138,6 +138,12 @@ export const DEFAULT_AWS_AUDIENCE = "sts.amazonaws.com";
 /** MIN_AWS_SESSION_SECONDS is STS's shortest session. */
 export const MIN_AWS_SESSION_SECONDS = 900;
 
+/** MaskSettings tune masking: the short-value rule's N (docs/masking.md). */
+export interface MaskSettings {
+  /** Values, lines, JSON fields and encoded forms shorter than this are not registered; 0 registers all. */
+  minLength: number;
+}
+
 /** VaultgateConfig is the validated configuration of one run. */
 export interface VaultgateConfig {
   vault: VaultConfig;
@@ -148,6 +154,8 @@ export interface VaultgateConfig {
   allowEnvNames: readonly string[];
   /** The AWS source, when the manifest names one (sources.aws). */
   aws?: AwsSourceConfig | undefined;
+  /** Absent in configurations built by hand: the defaults apply. */
+  mask?: MaskSettings | undefined;
 }
 
 export const DEFAULT_FETCH: FetchSettings = {

@@ -72,6 +72,8 @@ export interface FetchOptions {
   onLease?: (lease: LeaseRecord) => void;
   /** Called for each read, successful or not, for the audit record. */
   onRead?: (read: ReadRecord) => void;
+  /** N of the short-value rule for every value read (config mask.min-length); default 4. */
+  minMaskLength?: number | undefined;
 }
 
 interface PlannedRead {
@@ -150,7 +152,8 @@ export async function fetchSecrets(specs: readonly SecretSpec[], options: FetchO
       outcome: "ok",
     });
     const data = secretData(response, resolved) ?? {};
-    for (const spec of read.specs) select(spec, data, { resolved, lease }, out, platform);
+    const mask = (value: string, name: string) => platform.mask(value, { name, minLength: options.minMaskLength });
+    for (const spec of read.specs) select(spec, data, { resolved, lease }, out, platform, mask);
     return out;
   });
   for (const out of perRead) {
@@ -180,6 +183,7 @@ function select(
   outcome: { resolved: ResolvedPath; lease: LeaseRecord | undefined },
   result: { secrets: FetchedSecret[]; skipped: SkippedSecret[] },
   platform: Platform,
+  mask: (value: string, name: string) => void,
 ): void {
   const base = {
     path: spec.path,
@@ -191,10 +195,11 @@ function select(
     const upper = spec.selector.uppercase;
     for (const [key, raw] of Object.entries(data)) {
       const value = stringifyValue(raw);
-      platform.mask(value);
+      const envName = normalizeKey(spec.envName + key, upper);
+      mask(value, `${envName} (${spec.origin})`);
       result.secrets.push({
         ...base,
-        envName: normalizeKey(spec.envName + key, upper),
+        envName,
         outputName: normalizeKey(spec.outputName + key, false),
         value,
         vaultKey: key,
@@ -212,7 +217,7 @@ function select(
     skip(result, spec, error, platform);
     return;
   }
-  platform.mask(value);
+  mask(value, `${spec.envName} (${spec.origin})`);
   result.secrets.push({ ...base, envName: spec.envName, outputName: spec.outputName, value });
 }
 

@@ -54,6 +54,7 @@ export class Session {
         platform: this.#platform,
         concurrency: this.config.fetch.concurrency,
         role: this.login.role,
+        minMaskLength: this.config.mask?.minLength,
         onLease: (lease) => {
           this.leases.push(lease);
           options.onLease?.(lease);

@@ -1,8 +1,11 @@
 /**
  * mask/encodings — the renderings of a secret that tools print instead of the value
- * itself. Each function returns every string whose occurrence reveals the value; the
+ * itself: base64 and hex here, the escaping of JSON, URLs and shells in escapes.ts and
+ * shell.ts. Each function returns every string whose occurrence reveals the value; the
  * caller (variants.ts) applies the minimum-length rule and removes duplicates.
  */
+import { jsonForms, urlForms } from "./escapes.js";
+import { shellForms } from "./shell.js";
 
 /** BASE64_WRAP_WIDTHS are the line widths of wrapped base64: GNU `base64` (76), PEM and `openssl base64` (64). */
 const BASE64_WRAP_WIDTHS = [76, 64] as const;
@@ -41,49 +44,12 @@ export function hexForms(text: string): string[] {
   return [hex, hex.toUpperCase()];
 }
 
-/**
- * urlForms returns `text` percent-encoded as encodeURIComponent does, its form variant
- * (space as `+`), and the stricter application/x-www-form-urlencoded serialisation of
- * URLSearchParams (which also encodes `!'()~`). Lone surrogates are taken as U+FFFD, as
- * URLSearchParams and UTF-8 encoders do (encodeURIComponent would throw).
- */
-export function urlForms(text: string): string[] {
-  const component = encodeURIComponent(text.replace(LONE_SURROGATE, "\ufffd"));
-  return [component, component.replaceAll("%20", "+"), new URLSearchParams([["", text]]).toString().slice(1)];
-}
-
-/**
- * jsonForms returns `text` escaped as inside a JSON string (JSON.stringify without the
- * quotes), and with every non-ASCII character as `\uXXXX` (Python's json.dumps, jq -a).
- */
-export function jsonForms(text: string): string[] {
-  const escaped = JSON.stringify(text).slice(1, -1);
-  const ascii = escaped.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  return [escaped, ascii];
-}
-
-/**
- * shellForms returns how shells print `text` quoted: inside '…' with ' written as '\''
- * (bash `set -x`, ${var@Q}), inside "…" with \ " $ ` escaped, and backslash-escaped like
- * bash `printf %q` — bash 5 also escapes `,`, older bash does not — for values without
- * control characters (which %q prints as $'…', not covered).
- */
-export function shellForms(text: string): string[] {
-  const forms = [text.replaceAll("'", `'\\''`), text.replace(/[\\"$`]/g, "\\$&")];
-  if (!/\p{Cc}/u.test(text)) {
-    const escaped = text.replace(/[ '"\\|&;()<>!{}*[\]?^$`]|^[~#]|(?<=[=:])~/g, "\\$&");
-    forms.push(escaped.replaceAll(",", "\\,"), escaped);
-  }
-  return forms;
-}
-
 /** renderings returns `text` itself followed by every encoded form of it. */
 export function renderings(text: string): string[] {
   return [text, ...jsonForms(text), ...urlForms(text), ...shellForms(text), ...hexForms(text), ...base64Forms(text)];
 }
 
 const NEWLINE = Buffer.from("\n");
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function padBase64(unpadded: string): string {
   return unpadded + "=".repeat((4 - (unpadded.length % 4)) % 4);

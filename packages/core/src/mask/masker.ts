@@ -7,7 +7,7 @@
 import { Transform } from "node:stream";
 import { Matcher } from "./matcher.js";
 import { MaskState, type Emit } from "./state.js";
-import { maskPatterns, minLineLength, type VariantOptions } from "./variants.js";
+import { maskPatterns, minMaskLength, type VariantOptions } from "./variants.js";
 
 /** DEFAULT_REPLACEMENT stands in for every masked run; fixed so lengths are not leaked. */
 export const DEFAULT_REPLACEMENT = "***";
@@ -27,7 +27,7 @@ export interface ChunkMasker {
 }
 
 /**
- * SecretMasker masks every registered value, its lines and its encodings (see
+ * SecretMasker masks every registered value, its lines, JSON fields and encodings (see
  * maskPatterns) in bytes. Values added later apply to later writes of existing streams
  * too; bytes already written out are not revisited.
  */
@@ -39,14 +39,19 @@ export class SecretMasker {
   #matcher: Matcher | undefined;
 
   constructor(options: MaskerOptions = {}) {
-    minLineLength(options); // validate now rather than on the first add
-    this.#options = { minLineLength: options.minLineLength, onWarning: options.onWarning };
+    minMaskLength(options); // validate now rather than on the first add
+    this.#options = { minLength: options.minLength, onWarning: options.onWarning };
     this.#replacement = Buffer.from(options.replacement ?? DEFAULT_REPLACEMENT, "utf8");
   }
 
-  /** add registers `value` with its lines and encodings; warnings go to onWarning. */
-  add(value: string): void {
-    for (const pattern of maskPatterns(value, this.#options)) {
+  /**
+   * add registers `value` with its lines, JSON fields and encodings; warnings go to
+   * onWarning. `options` name the secret in warnings and may set its own minimum length.
+   */
+  add(value: string, options: Pick<VariantOptions, "name" | "minLength"> = {}): void {
+    const variantOptions: VariantOptions = { ...this.#options, name: options.name };
+    if (options.minLength !== undefined) variantOptions.minLength = options.minLength;
+    for (const pattern of maskPatterns(value, variantOptions)) {
       const bytes = Buffer.from(pattern, "utf8");
       const key = bytes.toString("latin1");
       if (!this.#patterns.has(key)) {
