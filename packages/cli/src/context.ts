@@ -1,6 +1,6 @@
 /** context — what every command receives: environment, streams, and its Platform. */
-import type { Env, Platform } from "@vaultgate/core";
-import { terminalPlatform, type Verbosity } from "./terminal.js";
+import type { Env, MaskRequest, Platform } from "@vaultgate/core";
+import { processRunnerMode, terminalPlatform, type RunnerMode, type Verbosity } from "./terminal.js";
 
 /** CommandContext is the outside world as one command invocation sees it. */
 export interface CommandContext {
@@ -8,21 +8,35 @@ export interface CommandContext {
   cwd: string;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** Whether this process may write workflow commands (the real GitHub Actions runner reads its stderr). */
+  runner: RunnerMode;
   /** platform builds the Platform for the parsed --quiet/--verbose flags. */
-  platform(flags: { quiet?: boolean | undefined; verbose?: boolean | undefined }, onMask?: (value: string) => void): Platform;
+  platform(
+    flags: { quiet?: boolean | undefined; verbose?: boolean | undefined },
+    onMask?: (value: string, request: MaskRequest) => void,
+  ): Platform;
 }
 
 /** processContext builds the context of the running process. */
 export function processContext(): CommandContext {
   const env = process.env;
+  const runner = processRunnerMode(env);
   return {
     env,
     cwd: process.cwd(),
     stdout: process.stdout,
     stderr: process.stderr,
+    runner,
     platform(flags, onMask) {
       const verbosity: Verbosity = flags.quiet ? "quiet" : flags.verbose ? "verbose" : "normal";
-      return terminalPlatform({ env, stderr: process.stderr, stdout: process.stdout, verbosity, ...(onMask ? { onMask } : {}) });
+      return terminalPlatform({
+        env,
+        stderr: process.stderr,
+        stdout: process.stdout,
+        verbosity,
+        runner,
+        ...(onMask ? { onMask } : {}),
+      });
     },
   };
 }

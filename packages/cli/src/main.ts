@@ -4,6 +4,7 @@
  */
 import { VERSION, formatError, toVaultgateError } from "@vaultgate/core";
 import { processContext, type CommandContext } from "./context.js";
+import { diagnosticLines } from "./terminal.js";
 import { fetchCommand } from "./commands/fetch.js";
 import { revokeCommand } from "./commands/revoke.js";
 import { checkCommand } from "./commands/check.js";
@@ -61,7 +62,8 @@ export async function main(argv: string[], ctx: CommandContext = processContext(
     return await command(rest, ctx);
   } catch (thrown) {
     const error = toVaultgateError(thrown);
-    ctx.stderr.write(`${formatError(error)}\n`);
+    // A vault's error text is untrusted: under the runner it must not read as a workflow command.
+    for (const line of diagnosticLines(formatError(error), ctx.runner)) ctx.stderr.write(`${line}\n`);
     return error.exitCode;
   }
 }

@@ -35,6 +35,7 @@ export const CONFIG_OPTIONS = {
   "request-timeout": { type: "string" },
   attempts: { type: "string" },
   "allow-env-names": { type: "string" },
+  "min-mask-length": { type: "string" },
 } as const satisfies OptionSpec;
 
 /** COMMON_OPTIONS apply to every command. */
@@ -68,7 +69,11 @@ Reads:
       --concurrency N         parallel reads (default 16)
       --timeout DURATION      overall deadline (default 60s)
       --request-timeout D     per request (default 10s)
-      --attempts N            cap the attempts per request (default: retry until --timeout)`;
+      --attempts N            cap the attempts per request (default: retry until --timeout)
+Masking:
+      --min-mask-length N     values (and their lines, JSON fields, encodings) shorter than N are not
+                              masked, with a warning naming the secret (default 4; 0 masks all)
+                                                                 [VAULTGATE_MIN_MASK_LENGTH]`;
 
 /** ENV_INPUTS maps VAULTGATE_* variables to input names. */
 const ENV_INPUTS: Readonly<Record<string, string>> = {
@@ -83,6 +88,7 @@ const ENV_INPUTS: Readonly<Record<string, string>> = {
   VAULTGATE_ID_TOKEN_FILE: "id-token-file",
   VAULTGATE_CA_CERT: "ca-cert",
   VAULTGATE_ALLOW_ENV_NAMES: "allow-env-names",
+  VAULTGATE_MIN_MASK_LENGTH: "min-mask-length",
 };
 
 /** ParsedCommand is a command's parsed flags and positionals. */

@@ -1,11 +1,48 @@
 /**
- * terminal — the CLI's Platform: diagnostics to stderr (never a value), and on GitHub
- * Actions every secret registered with `::add-mask::` so a `run:` step's log hides it.
+ * terminal — the CLI's Platform: diagnostics to stderr (never a value), and under the
+ * real GitHub Actions runner every secret registered with `::add-mask::` so that a
+ * `run:` step's log hides it.
+ *
+ * Workflow commands go to stderr, never stdout: users capture stdout (`> build.log`,
+ * `| tee`, `$(…)`, `check --format json > r.json`), and the runner reads commands from
+ * both streams of a step. They are written only when the runner is really there
+ * (runnerMode): GITHUB_ACTIONS=true, the RUNNER_TEMP directory and the GITHUB_OUTPUT /
+ * GITHUB_ENV files the runner creates for each step, and stderr a pipe (the runner
+ * reads through pipes; a terminal or a file it is not). A shell that only sets
+ * GITHUB_ACTIONS is treated as local and gets no workflow command at all.
  */
-import { detectPlatform, maskVariants, type Env, type Logger, type Platform } from "@vaultgate/core";
+import {
+  detectPlatform,
+  maskRequest,
+  maskVariants,
+  tokenVariants,
+  type Env,
+  type Logger,
+  type MaskRequest,
+  type Platform,
+} from "@vaultgate/core";
+import { Runner, detectRunnerEnv, inertLines, isPipe } from "@vaultgate/github-actions";
 
 /** Verbosity of the CLI's stderr output. */
 export type Verbosity = "quiet" | "normal" | "verbose";
+
+/**
+ * RunnerMode: "commands" — the runner reads this process's stderr, workflow commands are
+ * written there; "captured" — a runner job whose stderr is not the runner's pipe (no
+ * command can reach it); "none" — not the runner.
+ */
+export type RunnerMode = "commands" | "captured" | "none";
+
+/** runnerMode decides whether workflow commands may be written (see the file comment). */
+export function runnerMode(env: Env, stderrIsPipe: boolean): RunnerMode {
+  if (!detectRunnerEnv(env).runner) return "none";
+  return stderrIsPipe ? "commands" : "captured";
+}
+
+/** processRunnerMode is runnerMode for this process: its environment and file descriptor 2. */
+export function processRunnerMode(env: Env): RunnerMode {
+  return runnerMode(env, isPipe(2));
+}
 
 /** TerminalOptions: where to write and how much. */
 export interface TerminalOptions {
@@ -13,14 +50,26 @@ export interface TerminalOptions {
   stderr: NodeJS.WritableStream;
   stdout: NodeJS.WritableStream;
   verbosity: Verbosity;
+  /** Whether workflow commands may be written to stderr (processRunnerMode); default "none". */
+  runner?: RunnerMode | undefined;
   /** Extra mask hook (exec registers values with its stream masker). */
-  onMask?: (value: string) => void;
+  onMask?: (value: string, request: MaskRequest) => void;
+}
+
+/** diagnosticLines returns the lines to write for `text` on stderr: untrusted text is made inert under the runner. */
+export function diagnosticLines(text: string, runner: RunnerMode): string[] {
+  return runner === "commands" ? inertLines(text) : [text];
 }
 
 /** terminalPlatform builds the Platform the CLI hands to the core. */
 export function terminalPlatform(options: TerminalOptions): Platform {
-  const name = detectPlatform(options.env);
-  const write = (line: string) => void options.stderr.write(`${line}\n`);
+  const runner = options.runner ?? "none";
+  const detected = detectPlatform(options.env);
+  // GITHUB_ACTIONS without the runner's files is a local shell, whatever it exported.
+  const name = detected === "github" && runner === "none" ? "local" : detected;
+  const write = (text: string) => {
+    for (const line of diagnosticLines(text, runner)) options.stderr.write(`${line}\n`);
+  };
   const log: Logger = {
     debug: (m) => {
       if (options.verbosity === "verbose") write(`vaultgate: ${m}`);
@@ -31,20 +80,40 @@ export function terminalPlatform(options: TerminalOptions): Platform {
     warn: (m) => write(`vaultgate: warning: ${m}`),
     error: (m) => write(`vaultgate: error: ${m}`),
   };
+  if (detected === "github" && runner === "none") {
+    log.debug(`GITHUB_ACTIONS is set but ${reasonNotRunner(options.env)}: not a runner step, no workflow commands are written`);
+  }
+  const commands =
+    runner === "commands" ? new Runner({ env: options.env, write: (t) => void options.stderr.write(t) }) : undefined;
   const masked = new Set<string>();
+  let warnedCaptured = false;
   return {
     name,
     env: options.env,
     log,
-    mask(value, kind = "secret") {
+    mask(value, request) {
+      const r = maskRequest(request);
       if (value === "" || masked.has(value)) return;
       masked.add(value);
-      options.onMask?.(value);
-      if (name === "github") {
-        // The runner masks line by line: register each line and each encoding it would miss.
-        const variants = kind === "token" ? [value] : maskVariants(value);
-        for (const variant of variants) options.stdout.write(`::add-mask::${variant}\n`);
+      options.onMask?.(value, r);
+      if (runner === "captured" && !warnedCaptured) {
+        warnedCaptured = true;
+        log.warn(
+          "stderr is not the runner's pipe (redirected?), so the values cannot be registered with the runner's log " +
+            "masker: later steps that print them show them. Leave stderr to the runner.",
+        );
       }
+      // The runner masks line by line: register each line, each JSON field and each encoding it would miss.
+      const variants =
+        r.kind === "token"
+          ? tokenVariants(value)
+          : maskVariants(value, { name: r.name, minLength: r.minLength, onWarning: (m) => log.warn(m) });
+      for (const variant of variants) commands?.mask(variant);
     },
   };
+}
+
+function reasonNotRunner(env: Env): string {
+  const check = detectRunnerEnv(env);
+  return check.runner ? "stderr is not a pipe" : check.reason;
 }

@@ -28,6 +28,7 @@ function context(cwd = "/") {
     cwd,
     stdout,
     stderr,
+    runner: "none",
     platform: (): Platform => ({
       name: "local",
       env: {},

@@ -9,6 +9,7 @@ export { VERSION } from "./version.js";
 export { parseDuration, formatDuration } from "./util/duration.js";
 export { decodeClaims, summarizeClaims, formatClaims, audiences, type Claims } from "./identity/claims.js";
 export { obtainIdToken, DEFAULT_ID_TOKEN_VARIABLES, type IdToken } from "./identity/sources.js";
+export { loginVariables } from "./identity/login-env.js";
 export { HttpClient, NetworkError, type HttpRequest, type HttpResponse } from "./http/client.js";
 export {
   withRetry,

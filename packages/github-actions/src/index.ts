@@ -5,6 +5,7 @@
  */
 export * from "./runner/commands.js";
 export * from "./runner/file-commands.js";
+export * from "./runner/detect.js";
 export * from "./runner/runner.js";
 export * from "./platform.js";
 export * from "./step.js";

@@ -1,18 +1,20 @@
 /**
  * platform — the core's Platform on GitHub Actions. Every value the core reads is
  * registered with `::add-mask::` at once, as the exact strings maskVariants gives for it
- * (the value, each line of a multi-line value, their encodings — never a fragment
- * shorter than the minimum length), so the runner hides it in every later log line.
- * The platform remembers what it masked, and the exporters refuse any value it has
- * not masked: nothing can reach GITHUB_ENV, an output or a file unmasked.
+ * (the value, each line of a multi-line value, each JSON field, their encodings — never
+ * a string shorter than min-mask-length), so the runner hides it in every later log
+ * line. The platform remembers what went through mask, and the exporters refuse any
+ * value that did not: nothing can reach GITHUB_ENV, an output or a file unmasked. (A
+ * value shorter than min-mask-length went through it and was deliberately not
+ * registered; the warning names it.)
  */
-import { maskVariants, type Logger, type Platform } from "@vaultgate/core";
+import { maskRequest, maskVariants, tokenVariants, type Logger, type Platform } from "@vaultgate/core";
 import type { Runner } from "./runner/runner.js";
 
 /** GitHubPlatform is a Platform that can tell which values it has masked. */
 export interface GitHubPlatform extends Platform {
   readonly name: "github";
-  /** isMasked tells whether `value` was registered with the runner. */
+  /** isMasked tells whether `value` went through mask (registered, or refused by the short-value rule with a warning). */
   isMasked(value: string): boolean;
 }
 
@@ -31,12 +33,13 @@ export function githubPlatform(runner: Runner): GitHubPlatform {
     name: "github",
     env: runner.env,
     log,
-    mask(value, kind = "secret") {
+    mask(value, request) {
+      const { kind, name, minLength } = maskRequest(request);
       if (value === "" || values.has(value)) return;
       values.add(value);
-      // An opaque token needs only its own value registered; a secret gets its lines and encodings.
+      // An opaque token needs only itself (and its lines) registered; a secret gets its lines, fields and encodings.
       const variants =
-        kind === "token" ? [value] : maskVariants(value, { onWarning: (m) => runner.warning(m, { title: "vaultgate" }) });
+        kind === "token" ? tokenVariants(value) : maskVariants(value, { name, minLength, onWarning: (m) => runner.warning(m, { title: "vaultgate" }) });
       for (const variant of variants) {
         if (registered.has(variant)) continue;
         registered.add(variant);

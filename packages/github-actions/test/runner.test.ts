@@ -6,7 +6,9 @@ import {
   escapeData,
   escapeProperty,
   formatCommand,
+  inertLines,
   inputVariable,
+  looksLikeCommand,
   keyValueMessage,
   newDelimiter,
 } from "@vaultgate/github-actions";
@@ -103,7 +105,26 @@ describe("Runner", () => {
     expect(() => testRunner({ INPUT_FLAG: text }).runner.booleanInput("flag")).toThrow(/Input flag must be true or false/);
   });
 
-  it("writes workflow commands, indents log lines that would read as one, and fails with exit code 1", () => {
+  it.each([
+    ["  ::add-mask::x", true],
+    ["\t::error::spoofed", true],
+    ["text ##[set-output name=a]b", true],
+    ["line one\n   ::warning::x", true],
+    ["vaultgate: read 3 values from https://vault:8200", false],
+    ["a::b", false],
+  ])("tells whether the runner could read a command in %j (%s)", (text, command) => {
+    expect(looksLikeCommand(text)).toBe(command);
+    const lines = inertLines(text);
+    if (!command) expect(lines).toEqual(text.split("\n"));
+    else {
+      const token = /^::stop-commands::(vaultgate-[0-9a-f]{32})$/.exec(lines[0] ?? "")?.[1];
+      expect(token).toBeDefined();
+      expect(lines.at(-1)).toBe(`::${token}::`);
+      expect(inertLines(text)[0]).not.toBe(lines[0]); // a fresh token each time
+    }
+  });
+
+  it("writes workflow commands, wraps log text that would read as one in stop-commands, and fails with exit code 1", () => {
     const t = testRunner({ STATE_vaultgate: "{}" });
     t.runner.mask("a%b\nc");
     t.runner.debug("d");
@@ -114,12 +135,15 @@ describe("Runner", () => {
     t.runner.setFailed("broken", { title: "vaultgate: x" });
     t.runner.setFailed("plain", { annotation: false });
     expect(t.runner.exitCode).toBe(1);
-    expect(t.out()).toBe(
+    const token = /::stop-commands::(vaultgate-[0-9a-f]{32})/.exec(t.out())?.[1] ?? "missing";
+    expect(t.out().replaceAll(token, "TOKEN")).toBe(
       [
         "::add-mask::a%25b%0Ac",
         "::debug::d",
+        "::stop-commands::TOKEN",
         "hello",
-        " ::set-env name=X::y",
+        "::set-env name=X::y",
+        "::TOKEN::",
         "::warning title=t::w",
         "::error title=vaultgate%3A x::broken",
         "plain",

@@ -127,7 +127,9 @@ export async function startDev(argv: string[], ctx: CommandContext): Promise<Run
         env.VAULTGATE_ID_TOKEN = await mint("github");
         break;
       case "github":
-        Object.assign(env, { GITHUB_ACTIONS: "true" }, devvault.githubEnv());
+        // Only the ID-token request variables: GITHUB_ACTIONS=true would make this shell look like a
+        // runner step. The CLI picks the GitHub token source from these variables alone.
+        Object.assign(env, devvault.githubEnv());
         break;
       case "gitlab":
         Object.assign(env, { GITLAB_CI: "true", VAULT_ID_TOKEN: await mint("gitlab") });

@@ -17,6 +17,7 @@ import {
   checkSecretNames,
   parseAllowEnvNames,
   fetchJob,
+  loginVariables,
   newStatePath,
   loadConfig,
   loadState,
@@ -26,6 +27,7 @@ import {
   stateFileWriter,
   toVaultgateError,
   writeSecureFile,
+  type AuthConfig,
   type FetchedSecret,
   type Platform,
   type Session,
@@ -44,6 +46,9 @@ masker: every secret value, its lines and its encodings (base64, URL, JSON, shel
 hex) are replaced by ***. While COMMAND runs, the token and renewable leases are
 renewed; when it ends — or on SIGINT/SIGTERM, which are forwarded to it — the leases
 and the token are revoked and the files removed. Secrets never appear in any argv.
+COMMAND gets the secrets, not the identity: the login variables (the OIDC ID token,
+ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN, an AppRole secret_id, the token of method token)
+are removed from its environment unless --keep-env names them.
 
 Options:
       --files                 write each secret to a 0600 file instead; NAME_FILE holds its path
@@ -54,6 +59,8 @@ Options:
                               file) while the command runs; the fetch's revoke still ends them
       --state FILE            where to save the run so \`vaultgate revoke\` can end it if exec is killed
       --audit FILE            append the run's audit record (JSON line, no values) to FILE [VAULTGATE_AUDIT_FILE]
+      --keep-env NAME         pass this login variable on to COMMAND anyway (repeatable), e.g. when
+                              COMMAND runs vaultgate itself with the same identity
 
 ${CONFIG_HELP}
 
@@ -69,6 +76,7 @@ const OPTIONS = {
   "renew-state": { type: "string" },
   state: { type: "string" },
   audit: { type: "string" },
+  "keep-env": { type: "string", multiple: true },
 } as const;
 
 /** execCommand runs `vaultgate exec`. */
@@ -84,12 +92,11 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
       hint: "Put it after --: vaultgate exec --role deploy -- ./deploy.sh",
     });
   }
-  const warnings: string[] = [];
-  const masker = new SecretMasker({ onWarning: (message) => warnings.push(message) });
-  const platform = ctx.platform(values, (value) => {
-    masker.add(value);
-    for (const message of warnings.splice(0)) platform.log.warn(message);
-  });
+  // The platform warns about short values once; the stream masker applies the same rule silently.
+  const masker = new SecretMasker();
+  const platform = ctx.platform(values, (value, request) =>
+    masker.add(value, { name: request.name, minLength: request.minLength }),
+  );
   if (values["from-file"]) return execFromFile(values["from-file"], command, args, values, ctx, masker, platform);
   if (values["renew-state"])
     throw new ConfigError("--renew-state goes with --from-file.", { hint: "Without --from-file, exec renews its own token." });
@@ -123,7 +130,7 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
       filesDir = join(platformTempDir(ctx.env), `vaultgate-exec-${randomBytes(6).toString("hex")}`);
       keepState({ ...job.state, files: [filesDir] });
     }
-    const env = childEnv(ctx.env, result.secrets, filesDir);
+    const env = childEnv(withoutLogin(ctx.env, config.auth, values["keep-env"] ?? [], platform), result.secrets, filesDir);
     renewer = new Renewer({
       client: session.client,
       platform,
@@ -176,7 +183,9 @@ async function execFromFile(
   masker: SecretMasker,
   platform: Platform,
 ): Promise<number> {
-  const vaultFlags = Object.keys(CONFIG_OPTIONS).filter((k) => k !== "allow-env-names" && values[k] !== undefined);
+  const vaultFlags = Object.keys(CONFIG_OPTIONS).filter(
+    (k) => k !== "allow-env-names" && k !== "min-mask-length" && values[k] !== undefined,
+  );
   if (vaultFlags.length > 0 || values.files) {
     throw new ConfigError(
       `--from-file takes the secrets from a file; it cannot be combined with --${[...vaultFlags, ...(values.files ? ["files"] : [])].join(", --")}.`,
@@ -192,13 +201,15 @@ async function execFromFile(
     });
   }
   const secrets = parseSecretsFile(text, path);
-  for (const s of secrets) platform.mask(s.value);
+  const minLength = minMaskLengthFlag(values["min-mask-length"], ctx.env);
+  for (const s of secrets) platform.mask(s.value, { name: `${s.name} (${file})`, minLength });
   const allow = values["allow-env-names"] ?? ctx.env.VAULTGATE_ALLOW_ENV_NAMES;
   checkSecretNames(
     secrets.map((s) => ({ envName: s.name, origin: path, path })),
     parseAllowEnvNames(allow, "allow-env-names"),
   );
-  const env: NodeJS.ProcessEnv = { ...ctx.env };
+  const keep = Array.isArray(values["keep-env"]) ? (values["keep-env"] as string[]) : [];
+  const env = withoutLogin(ctx.env, undefined, keep, platform);
   for (const s of secrets) env[s.name] = s.value;
   const renewState = typeof values["renew-state"] === "string" ? resolve(ctx.cwd, values["renew-state"]) : undefined;
   const keepAlive = renewState ? await startKeepAlive(loadState(renewState), platform) : undefined;
@@ -212,6 +223,37 @@ async function execFromFile(
     await keepAlive?.stop();
     signals.release();
   }
+}
+
+/** minMaskLengthFlag reads --min-mask-length (or VAULTGATE_MIN_MASK_LENGTH) for --from-file, which loads no configuration. */
+function minMaskLengthFlag(flag: unknown, env: CommandContext["env"]): number | undefined {
+  const text = typeof flag === "string" ? flag : env.VAULTGATE_MIN_MASK_LENGTH;
+  if (text === undefined || text.trim() === "") return undefined;
+  if (!/^\d+$/.test(text.trim())) {
+    throw new ConfigError(`--min-mask-length must be a whole number of 0 or more, got "${text}".`, {
+      hint: "Leave it unset for the default of 4; 0 masks every value, however short.",
+    });
+  }
+  return Number(text.trim());
+}
+
+/**
+ * withoutLogin copies `env` without the login variables (identity/login-env), except the
+ * ones --keep-env names: the command gets the secrets, not the means to log in itself.
+ */
+function withoutLogin(
+  env: CommandContext["env"],
+  auth: AuthConfig | undefined,
+  keep: readonly string[],
+  platform: Platform,
+): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  const removed = loginVariables(auth, env).filter((name) => !keep.includes(name));
+  for (const name of removed) delete out[name];
+  if (removed.length > 0) {
+    platform.log.debug(`the command does not get the login variables ${removed.join(", ")} (--keep-env NAME keeps one)`);
+  }
+  return out;
 }
 
 /** childEnv adds the secrets (or their file paths) to the environment. */

@@ -63,7 +63,14 @@ export async function obtainIdToken(request: IdTokenRequest, platform: Platform)
   return { token, claims, origin };
 }
 
+/**
+ * autoSource picks the token source of the platform; outside CI, GitHub's token request
+ * variables alone select GitHub's source (a shell set up by `vaultgate dev --identity
+ * github`, which does not pretend to be a runner).
+ */
 function autoSource(platform: Platform): "github" | "gitlab" | "jenkins" | "local" {
+  const env = platform.env;
+  if (platform.name === "local" && env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) return "github";
   return platform.name;
 }
 

@@ -8,7 +8,7 @@
  */
 import { EOL } from "node:os";
 import { ConfigError, type Env } from "@vaultgate/core";
-import { escapeData, formatCommand, type AnnotationProperties } from "./commands.js";
+import { escapeData, formatCommand, inertLines, type AnnotationProperties } from "./commands.js";
 import { appendFileCommand, keyValueMessage, type FileCommand } from "./file-commands.js";
 
 /** RunnerIO is what a Runner reads and writes: the environment and stdout. */
@@ -66,9 +66,12 @@ export class Runner {
     return this.env[`STATE_${name}`] ?? "";
   }
 
-  /** info writes plain log lines; a line that would read as a workflow command is indented. */
+  /**
+   * info writes plain log lines. Text the runner could read as a command (a vault's error
+   * message, a path) is wrapped in stop-commands, so it is shown and never obeyed.
+   */
   info(message: string): void {
-    for (const line of message.split(/\r\n|\r|\n/)) this.#line(line.startsWith("::") ? ` ${line}` : line);
+    for (const line of inertLines(message)) this.#line(line);
   }
 
   /** debug writes a line shown only when step debug logging is on. */
