@@ -1,4 +1,3 @@
-import com.cloudbees.groovy.cps.NonCPS
 import io.vaultgate.jenkins.Options
 
 /**
@@ -36,15 +35,14 @@ import io.vaultgate.jenkins.Options
  *   sh 'vaultgate-env ./deploy.sh'      the exact values fetched in step 3, from the file,
  *                                       masked by `vaultgate exec --from-file` (no new login).
  *
- * maskPasswords: true (needs the Mask Passwords plugin) registers every value, and each
- * line of a multi-line value, with that plugin's maskPasswords step, which masks the
- * console line by line. That passes the values through the controller: the plugin keeps
- * them in the build's program state while the body runs. It is off by default for that
- * reason; prefer `vaultgate exec`.
+ * maskPasswords is refused: the Mask Passwords plugin's step takes the values as step
+ * arguments, and Pipeline stores step arguments on the controller (the flow graph,
+ * program.dat), so the option would copy every secret there. Masking happens on the
+ * agent instead, in the process that prints: `vaultgate exec` and `vaultgate-env`.
  *
  * Parameters: credentialsId (required), tokenType ('string' | 'file'), url, namespace,
  * mount, role, secrets (String or List), manifest (default: vaultgate.yml when it exists
- * and no secrets are given), caCert, cliPackage, cliIntegrity, maskPasswords.
+ * and no secrets are given), caCert, minMaskLength, cliPackage, cliIntegrity.
  * Returns the body's value.
  */
 def call(Map args = [:], Closure body) {
@@ -52,13 +50,10 @@ def call(Map args = [:], Closure body) {
     if (problem) {
         error(problem)
     }
-    if (args.maskPasswords != null && !(args.maskPasswords instanceof Boolean)) {
-        error("withVaultgate: maskPasswords must be true or false, not '${args.maskPasswords}'")
-    }
-    if (args.maskPasswords) {
-        // Without the plugin this fails here ("No such DSL method"), before any login and
-        // before a value could be read.
-        maskPasswords(varPasswordPairs: []) {}
+    if (args.maskPasswords != null && args.maskPasswords != false) {
+        error('withVaultgate: maskPasswords is not supported: the Mask Passwords step takes the values as step ' +
+            'arguments, which Pipeline stores on the controller. Run what prints secrets through ' +
+            "`vaultgate exec -- cmd` or `vaultgate-env cmd`: they mask its output on the agent.")
     }
     Map config = args
     if (!args.manifest && !args.secrets && fileExists('vaultgate.yml')) {
@@ -81,15 +76,7 @@ mktemp -d "$base/vaultgate.XXXXXX"
             withEnv(Options.configEnv(config) + paths) {
                 sh(label: 'vaultgate fetch',
                     script: 'vaultgate fetch --format shell --out "$VAULTGATE_ENV_FILE" --state "$VAULTGATE_RUN_DIR/state.json"')
-                if (args.maskPasswords) {
-                    // The values go straight from the file into the plugin's step, never into a
-                    // variable of this script.
-                    maskPasswords(varPasswordPairs: maskPairs(readFile(file: "${runDir}/secrets.sh", encoding: 'UTF-8'))) {
-                        result = body()
-                    }
-                } else {
-                    result = body()
-                }
+                result = body()
             }
         }
     } finally {
@@ -119,44 +106,4 @@ def tokenBinding(String type, String credentialsId) {
         return file(credentialsId: credentialsId, variable: Options.TOKEN_VARIABLE)
     }
     return string(credentialsId: credentialsId, variable: Options.TOKEN_VARIABLE)
-}
-
-/**
- * maskPairs turns the fetched file (`export NAME='value'` lines, ' written as '\'') into
- * Mask Passwords pairs: each value, and each line of a multi-line value on its own,
- * because that plugin matches line by line. Lines shorter than 4 characters are left
- * out so that a `{` line does not mask every brace of the log (as vaultgate's masker).
- */
-@NonCPS
-List<Map> maskPairs(String text) {
-    List<Map> pairs = []
-    int at = 0
-    while (true) {
-        int start = text.indexOf('export ', at)
-        if (start < 0) break
-        int eq = text.indexOf("='", start)
-        String name = text.substring(start + 7, eq)
-        StringBuilder value = new StringBuilder()
-        int i = eq + 2
-        while (true) {
-            int quote = text.indexOf("'", i)
-            value.append(text, i, quote)
-            if (text.startsWith("'\\''", quote)) {
-                value.append("'")
-                i = quote + 4
-            } else {
-                at = quote + 1
-                break
-            }
-        }
-        String secret = value.toString()
-        if (secret.trim()) pairs << [var: name, password: secret]
-        List<String> lines = secret.readLines()
-        if (lines.size() > 1) {
-            lines.eachWithIndex { String line, int n ->
-                if (line.trim().length() >= 4) pairs << [var: "${name}_LINE${n + 1}".toString(), password: line]
-            }
-        }
-    }
-    return pairs
 }

@@ -37,6 +37,7 @@ class Options {
         secrets  : 'VAULTGATE_SECRETS',
         manifest : 'VAULTGATE_MANIFEST',
         caCert   : 'VAULTGATE_CA_CERT',
+        minMaskLength: 'VAULTGATE_MIN_MASK_LENGTH',
     ]
 
     static final List<String> COMMON_KEYS = ['credentialsId', 'tokenType', 'cliPackage', 'cliIntegrity'] +

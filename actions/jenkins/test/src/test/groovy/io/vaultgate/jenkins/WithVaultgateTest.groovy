@@ -79,26 +79,15 @@ class WithVaultgateTest extends PipelineHarness {
     }
 
     @Test
-    void maskPasswordsPlugin() {
+    void maskPasswordsIsRefusedBeforeLogin() {
         installMaskPasswords()
-        recordCalls = false // the plugin's step takes the values as arguments, by design
-        runPipeline('mask-passwords')
-        assertNull(failure, failure)
-        assertEquals('SUCCESS', result)
-        assertEquals('the secrets file was read once, for the plugin', 1, readFiles.size())
-        List<String> vars = observed.maskPasswordsPairs as List<String>
-        assertTrue(vars.contains('TLS_PEM'))
-        assertTrue('each line of the multi-line value is registered on its own', vars.contains('TLS_PEM_LINE1'))
-        assertCleanedUp()
-    }
-
-    @Test
-    void maskPasswordsWithoutThePlugin() {
         runPipeline('mask-passwords')
         assertEquals('FAILURE', result)
-        assertTrue(failure, failure.contains('maskPasswords'))
+        assertTrue(failure, failure.contains('maskPasswords is not supported'))
+        assertTrue(failure, failure.contains('vaultgate exec'))
         assertTrue('it failed before logging in', scripts.isEmpty())
         assertTrue('no value was read', readFiles.isEmpty())
+        assertNull('the plugin step never received a value', observed.maskPasswordsPairs)
     }
 
     @Test
@@ -110,22 +99,6 @@ class WithVaultgateTest extends PipelineHarness {
         assertTrue(sessions.isEmpty())
         File tmp = new File("${workspace.path}@tmp")
         assertEquals('nothing is left in WORKSPACE_TMP', [], (tmp.list() as List).findAll { it.startsWith('vaultgate.') })
-    }
-
-    @Test
-    void maskPairsReadsEveryValueAndEachLineOfTheFetchedFile() {
-        def script = loadScript('typo.jenkinsfile') // compiled with its @Library, not run
-        def step = script.binding.getVariable('withVaultgate')
-        String file = "export QUOTED='it'\\''s '\\'''\n" +
-            "export PEM='-----BEGIN KEY-----\nAAAA\n{\n-----END KEY-----'\n" +
-            "export EMPTY=''\n"
-        assertEquals([
-            [var: 'QUOTED', password: "it's '"],
-            [var: 'PEM', password: '-----BEGIN KEY-----\nAAAA\n{\n-----END KEY-----'],
-            [var: 'PEM_LINE1', password: '-----BEGIN KEY-----'],
-            [var: 'PEM_LINE2', password: 'AAAA'],
-            [var: 'PEM_LINE4', password: '-----END KEY-----'],
-        ], step.maskPairs(file))
     }
 
     @Test
