@@ -8,8 +8,8 @@ export interface CommandContext {
   cwd: string;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  /** Whether this process may write workflow commands (the real GitHub Actions runner reads its stderr). */
-  runner: RunnerMode;
+  /** Whether this process may write workflow commands (the real GitHub Actions runner reads its stderr); default "none". */
+  runner?: RunnerMode;
   /** platform builds the Platform for the parsed --quiet/--verbose flags. */
   platform(
     flags: { quiet?: boolean | undefined; verbose?: boolean | undefined },

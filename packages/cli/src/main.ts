@@ -63,7 +63,7 @@ export async function main(argv: string[], ctx: CommandContext = processContext(
   } catch (thrown) {
     const error = toVaultgateError(thrown);
     // A vault's error text is untrusted: under the runner it must not read as a workflow command.
-    for (const line of diagnosticLines(formatError(error), ctx.runner)) ctx.stderr.write(`${line}\n`);
+    for (const line of diagnosticLines(formatError(error), ctx.runner ?? "none")) ctx.stderr.write(`${line}\n`);
     return error.exitCode;
   }
 }

@@ -28,7 +28,6 @@ function context(cwd = "/") {
     cwd,
     stdout,
     stderr,
-    runner: "none",
     platform: (): Platform => ({
       name: "local",
       env: {},
