@@ -10,6 +10,8 @@ import { maskVariants, type AuditRecord } from "@vaultgate/core";
 import {
   ACTIONS,
   VaultAdmin,
+  createTestPki,
+  startTlsProxy,
   newRunnerJob,
   runActionStep,
   schemaValidator,
@@ -35,11 +37,20 @@ const post = (run: StepRun, options: StepOptions = {}) =>
 
 const connection = { url: vault.addr, role: "deploy", audience: vault.audience };
 
-/** stateToken returns the vault token the main step handed to its post step. */
-function stateToken(run: StepRun): string {
+/** stateFile returns the path of the state file the main step handed to its post step (its only state). */
+function stateFile(run: StepRun): string {
   const record = run.records.state.find(([, value]) => value !== "");
   if (!record) throw new Error("the main step saved no state");
-  return (JSON.parse(record[1]) as { token: string }).token;
+  return record[1];
+}
+
+/** stateToken returns the run's vault token: from its state file, or (once that is gone) from its masks. */
+function stateToken(run: StepRun): string {
+  const file = stateFile(run);
+  if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as { token: string }).token;
+  const token = run.masks.find((m) => /^(s|hvs|b|hvb)\.[\w.-]+$/.test(m));
+  if (!token) throw new Error("no vault token among the masks");
+  return token;
 }
 
 /** idTokens returns the mask entries that are ID tokens signed by the local GitHub issuer. */
@@ -70,6 +81,52 @@ function expectHeredocFile(text: string, count: number): void {
   expect(new Set(heads).size).toBe(count);
   for (const d of heads) expect(text).toMatch(new RegExp(`^${d}$`, "m"));
 }
+
+describe("actions/secrets: the state the post step gets", () => {
+  it("is the path of a 0600 file under RUNNER_TEMP holding only what revocation needs; post works with a 200 KB CA bundle", async () => {
+    const pki = createTestPki();
+    const tls = await startTlsProxy(vault.addr, pki, { requireClientCert: false });
+    try {
+      const ca = readFileSync(pki.caCert, "utf8");
+      // Far beyond one environment string's 128 KiB: inlined in GITHUB_STATE it made the post step fail to start (E2BIG).
+      const bundle = ca.repeat(Math.ceil(200_000 / ca.length));
+      expect(bundle.length).toBeGreaterThan(200_000);
+      const job = newRunnerJob();
+      const run = await main({
+        job,
+        inputs: {
+          ...connection,
+          url: tls.url,
+          caCertificate: bundle,
+          secrets: "secret/data/app/db password | DB_PASSWORD",
+          extraHeaders: "X-Trace-Secret: header-value-not-for-state",
+        },
+      });
+      expect(run.code, run.stdout).toBe(0);
+      const file = run.state.vaultgate!;
+      expect(file.startsWith(job.temp)).toBe(true);
+      expect(run.files.state.length).toBeLessThan(1000);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const saved = readFileSync(file, "utf8");
+      expect(saved.length).toBeLessThan(4000);
+      expect(saved).not.toContain("BEGIN CERTIFICATE");
+      expect(saved).not.toContain("header-value-not-for-state");
+      expect(saved).not.toContain('"claims"'); // the audit record lives beside it, not in it
+      const state = JSON.parse(saved) as { token: string; vault: { url: string; caCertFile: string } };
+      expect(state.vault.url).toBe(tls.url);
+      expect(statSync(state.vault.caCertFile).mode & 0o777).toBe(0o600);
+      expect(await admin.tokenWorks(state.token)).toBe(true);
+      const cleanup = await post(run, { job });
+      expect(cleanup.code, cleanup.stdout + cleanup.stderr).toBe(0);
+      expect(cleanup.stdout).toMatch(/vaultgate: token revoked/);
+      expect(await admin.tokenWorks(state.token)).toBe(false);
+      expect(existsSync(file)).toBe(false);
+      expect(existsSync(state.vault.caCertFile)).toBe(false);
+    } finally {
+      await tls.close();
+    }
+  });
+});
 
 describe("actions/secrets: main and post from dist/", () => {
   it("masks every value and its variants before exporting, writes heredoc records, and post revokes", async () => {
@@ -215,7 +272,7 @@ describe("actions/secrets: main and post from dist/", () => {
     });
     expect(run.code, run.stdout).toBe(0);
     expect(run.env.TLS_CERT).toMatch(/^-----BEGIN CERTIFICATE-----/);
-    const state = JSON.parse(run.state.vaultgate!) as { leases: { leaseId: string }[]; token: string };
+    const state = JSON.parse(readFileSync(run.state.vaultgate!, "utf8")) as { leases: { leaseId: string }[]; token: string };
     expect(state.leases).toHaveLength(1);
     expect(run.env.VAULT_TOKEN).toBe(state.token);
     expect(run.outputs.vault_token).toBe(state.token);

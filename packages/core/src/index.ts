@@ -72,7 +72,7 @@ export {
   type RevokeOptions,
   type RevocableLease,
 } from "./lifecycle/revoke.js";
-export { saveState, loadState, parseState, stateFileWriter, type SessionState } from "./lifecycle/state.js";
+export { saveState, loadState, parseState, removeState, stateFileWriter, type SessionState } from "./lifecycle/state.js";
 export { fetchJob, stateOf, type FetchJob, type FetchJobOptions } from "./lifecycle/job.js";
 export { platformTempDir, jobKey, stateDir, newStatePath, jobStatePaths, isInside } from "./lifecycle/paths.js";
 export * from "./mask/index.js";

@@ -1,13 +1,17 @@
 /**
  * secrets — the secrets action: its inputs, the core call that logs in and reads, and
  * the exports (environment, outputs, 0600 files). The run's state (token, leases,
- * files) is handed to the post step with saveState as soon as the token exists, so a
- * step that fails or is cancelled later is still revoked by its post step.
+ * files) is written to a 0600 state file under RUNNER_TEMP as soon as the token exists,
+ * and only that file's path is handed to the post step (GITHUB_STATE): a step that
+ * fails or is cancelled later is still revoked by its post step, and the post step's
+ * environment stays small whatever the inputs (a large CA bundle).
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import {
   AuditRecorder,
+  stateDir,
+  stateFileWriter,
   ConfigError,
   InternalError,
   appendAuditRecord,
@@ -26,8 +30,17 @@ import { aliasedBoolean, readConnection } from "./inputs.js";
 import type { GitHubPlatform } from "./platform.js";
 import type { Runner } from "./runner/runner.js";
 
-/** STATE_NAME is the saveState name the post step reads (STATE_vaultgate). */
+/** STATE_NAME is the saveState name the post step reads (STATE_vaultgate): the state file's path. */
 export const STATE_NAME = "vaultgate";
+
+/**
+ * actionStatePath names this step's state file, in the job's state directory but not
+ * named like the CLI's (`state-…`), so a `vaultgate revoke` step for a CLI fetch never
+ * ends the action's run before its post step does.
+ */
+export function actionStatePath(env: Runner["env"]): string {
+  return join(stateDir(env), `action-${randomBytes(8).toString("hex")}.json`);
+}
 
 /** SECRETS_INPUTS: the secrets action's own inputs, besides the connection inputs. */
 export const SECRETS_INPUTS = [
@@ -89,6 +102,8 @@ export interface FetchedJob {
   token: string;
   state: SessionState;
   audit: AuditRecorder;
+  /** keepState rewrites the state file the post step will read. */
+  keepState(state: SessionState): void;
 }
 
 /**
@@ -106,13 +121,17 @@ export async function fetchSecretsForJob(inputs: SecretsInputs, runner: Runner, 
     address: config.vault.url,
     namespace: config.vault.namespace,
   });
+  const statePath = actionStatePath(runner.env);
+  const writeState = stateFileWriter(statePath);
+  let announced: string | undefined;
+  const keepState = (state: SessionState | undefined) => {
+    writeState(state);
+    const value = state ? statePath : "";
+    if (value !== announced) runner.saveState(STATE_NAME, value);
+    announced = value;
+  };
   try {
-    const job = await fetchJob({
-      config,
-      platform,
-      audit,
-      saveState: (state) => runner.saveState(STATE_NAME, state ? JSON.stringify(state) : ""),
-    });
+    const job = await fetchJob({ config, platform, audit, saveState: keepState });
     job.session.close();
     const { result, session } = job;
     runner.info(
@@ -120,7 +139,7 @@ export async function fetchSecretsForJob(inputs: SecretsInputs, runner: Runner, 
         ` as ${session.login.role ? `role ${session.login.role}` : session.login.method}` +
         `${result.skipped.length ? `, ${result.skipped.length} optional secret(s) skipped` : ""}.`,
     );
-    return { result, token: session.login.token, state: job.state, audit };
+    return { result, token: session.login.token, state: job.state, audit, keepState };
   } catch (error) {
     const e = toVaultgateError(error);
     audit.failure(e);
@@ -134,7 +153,7 @@ export async function fetchSecretsForJob(inputs: SecretsInputs, runner: Runner, 
 /** handOver saves the state with the audit record so far, for the post step. */
 export function handOver(runner: Runner, job: FetchedJob): void {
   job.state.audit = job.audit.finish(0);
-  runner.saveState(STATE_NAME, JSON.stringify(job.state));
+  job.keepState(job.state);
 }
 
 /**
@@ -157,7 +176,7 @@ export function exportSecrets(runner: Runner, platform: GitHubPlatform, job: Fet
   const files = inputs.files ? plannedFiles(runner, secrets) : new Map<string, string>();
   if (files.size > 0) {
     job.state.files = [...new Set(files.values())];
-    runner.saveState(STATE_NAME, JSON.stringify(job.state));
+    job.keepState(job.state);
   }
   for (const s of secrets) {
     runner.setOutput(s.outputName, s.value);

@@ -1,13 +1,19 @@
 // The GitHub platform and the step boundary: masks registered once as maskVariants
 // gives them, exports refused for unmasked values, any thrown value turned into the
 // step's failure (message and hint, no stack), post steps only warning; inputs.
+import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   AuditRecorder,
   ConfigError,
   IdentityError,
   maskVariants,
+  loadState,
   parseState,
+  removeState,
+  saveState,
   type FetchedSecret,
   type SessionState,
 } from "@vaultgate/core";
@@ -94,10 +100,12 @@ describe("exportSecrets", () => {
     outputToken: false,
     auditFile: undefined,
   });
+  const kept: SessionState[] = [];
   const job = (secrets: FetchedSecret[]): FetchedJob => ({
     result: { secrets, leases: [], skipped: [], reads: [] },
     token: state.token,
     state: { ...state },
+    keepState: (s) => void kept.push(structuredClone(s)),
     audit: new AuditRecorder({
       command: "github-secrets",
       platform: "github",
@@ -125,8 +133,7 @@ describe("exportSecrets", () => {
     expect(t.file("GITHUB_ENV")).toMatch(
       /^ONE<<(\w+)\nvalue-number-one\n\1\nONE_FILE<<(\w+)\n.*\/vaultgate-[0-9a-f]{12}\/ONE\n\2\n$/,
     );
-    const saved = parseState(t.file("GITHUB_STATE").split("\n")[1] ?? "");
-    expect(saved.files).toEqual([expect.stringMatching(/\/vaultgate-[0-9a-f]{12}\/ONE$/)]);
+    expect(kept.at(-1)?.files).toEqual([expect.stringMatching(/\/vaultgate-[0-9a-f]{12}\/ONE$/)]);
   });
 });
 
@@ -218,10 +225,43 @@ describe("inputs", () => {
   });
 });
 
-describe("parseState", () => {
+describe("the state file", () => {
   it("reads a state and refuses what is not one", () => {
     expect(parseState(JSON.stringify(state)).token).toBe(state.token);
     expect(() => parseState("not json")).toThrow(ConfigError);
     expect(() => parseState('{"version":2}')).toThrow(/not vaultgate state/);
+  });
+
+  it("keeps only what revocation needs: PEM material and the audit record beside it, 0600, no headers", () => {
+    const dir = mkdtempSync(join(tmpdir(), "vaultgate-state-"));
+    const path = join(dir, "state.json");
+    const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".repeat(3000);
+    const full: SessionState = {
+      ...state,
+      vault: {
+        ...state.vault,
+        tls: {
+          caCert: ca,
+          clientCert: "-----BEGIN CERTIFICATE-----\nC\n",
+          clientKey: "-----BEGIN PRIVATE KEY-----\nK\n",
+          skipVerify: false,
+        },
+        headers: { "x-secret-header": "header-value" },
+      },
+      leases: [{ leaseId: "pki/issue/app/abc", path: "pki/issue/app" }],
+    };
+    saveState(path, full);
+    const text = readFileSync(path, "utf8");
+    expect(text.length).toBeLessThan(1000);
+    expect(text).not.toMatch(/BEGIN|header-value/);
+    for (const suffix of ["", ".ca.pem", ".client.pem", ".client-key.pem"])
+      expect(statSync(`${path}${suffix}`).mode & 0o777).toBe(0o600);
+    const loaded = loadState(path);
+    expect(loaded.vault.tls).toEqual(full.vault.tls);
+    expect(loaded.vault.headers).toEqual({});
+    expect(loaded.leases).toEqual(full.leases);
+    expect(loaded.token).toBe(state.token);
+    removeState(path);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

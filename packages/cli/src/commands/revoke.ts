@@ -12,7 +12,7 @@ import {
   endRun,
   jobStatePaths,
   loadState,
-  removeFile,
+  removeState,
   stateDir,
   toVaultgateError,
   type Platform,
@@ -97,7 +97,7 @@ async function revokeOne(
       exitCode = 5;
       return exitCode;
     }
-    removeFile(path);
+    removeState(path);
     platform.log.info(
       `revoked: token ${report.token}, ${report.leasesRevoked + report.leasesWithToken} lease(s)` +
         (keepFiles || state.files.length === 0 ? "" : `, removed ${state.files.length} file(s)`),

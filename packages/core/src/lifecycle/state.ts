@@ -2,9 +2,17 @@
  * lifecycle/state — what a later step needs to end a run: the vault, the token, its
  * leases and the files written. Saved 0600 by `fetch` (or a wrapper's main step) and
  * consumed by `revoke` (or the post step), which deletes it.
+ *
+ * The file keeps only what revocation needs: the vault's URL and namespace, the token,
+ * its accessor, the lease ids, the files to remove. Not the vault's headers. PEM
+ * material (a CA bundle, and for mutual TLS the client certificate and key, without
+ * which the vault cannot be reached at all) goes to 0600 files beside it, named by
+ * path; the audit record so far too. So the state stays small whatever the inputs (a
+ * 200 KB CA bundle once made GitHub's post step fail to start: one environment string
+ * is capped at 128 KiB), and GitHub's GITHUB_STATE carries only the state file's path.
  */
 import { readFileSync } from "node:fs";
-import type { VaultConfig } from "../config/schema.js";
+import type { TlsConfig, VaultConfig } from "../config/schema.js";
 import { ConfigError } from "../errors.js";
 import { removeFile, writeSecureFile } from "../export/files.js";
 import type { AuditRecord } from "./audit.js";
@@ -26,14 +34,56 @@ export interface SessionState {
   audit?: AuditRecord | undefined;
 }
 
-/** saveState writes the state file (0600, atomically). */
+/** SavedVault is what a state file keeps of the vault configuration. */
+interface SavedVault {
+  url: string;
+  namespace?: string | undefined;
+  caCertFile?: string | undefined;
+  clientCertFile?: string | undefined;
+  clientKeyFile?: string | undefined;
+  skipVerify?: boolean | undefined;
+}
+
+/** SIDE_FILES are the files beside a state file, by what they hold. */
+const SIDE_FILES = { caCert: ".ca.pem", clientCert: ".client.pem", clientKey: ".client-key.pem", audit: ".audit.json" } as const;
+
+/** saveState writes the state file and its side files (0600, atomically). */
 export function saveState(path: string, state: SessionState): void {
-  writeSecureFile(path, `${JSON.stringify(state)}\n`);
+  const tls = state.vault.tls;
+  const vault: SavedVault = {
+    url: state.vault.url,
+    namespace: state.vault.namespace,
+    caCertFile: keepSide(path, "caCert", tls.caCert),
+    clientCertFile: keepSide(path, "clientCert", tls.clientCert),
+    clientKeyFile: keepSide(path, "clientKey", tls.clientKey),
+    ...(tls.skipVerify ? { skipVerify: true } : {}),
+  };
+  const auditFile = keepSide(path, "audit", state.audit ? JSON.stringify(state.audit) : undefined);
+  const saved: Record<string, unknown> = { ...state, vault, auditFile };
+  delete saved.audit;
+  writeSecureFile(path, `${JSON.stringify(saved)}\n`);
+}
+
+/** removeState deletes a state file and its side files; missing ones are not an error. */
+export function removeState(path: string): void {
+  for (const suffix of Object.values(SIDE_FILES)) removeFile(`${path}${suffix}`);
+  removeFile(path);
 }
 
 /** stateFileWriter returns the saveState of fetchJob for a state file: write it, or delete it when undefined. */
 export function stateFileWriter(path: string): (state: SessionState | undefined) => void {
-  return (state) => (state ? saveState(path, state) : removeFile(path));
+  return (state) => (state ? saveState(path, state) : removeState(path));
+}
+
+/** keepSide writes `content` to the state's side file of `kind` and returns its path, or removes it when undefined. */
+function keepSide(path: string, kind: keyof typeof SIDE_FILES, content: string | undefined): string | undefined {
+  const file = `${path}${SIDE_FILES[kind]}`;
+  if (content === undefined) {
+    removeFile(file);
+    return undefined;
+  }
+  writeSecureFile(file, content);
+  return file;
 }
 
 /** loadState reads and checks a state file. */
@@ -54,7 +104,7 @@ export function loadState(path: string): SessionState {
   return parseState(text, path);
 }
 
-/** parseState checks serialized state (a state file's text, a wrapper's saved state). */
+/** parseState checks a state file's text and reads the side files it names. */
 export function parseState(text: string, label = "the saved state"): SessionState {
   let parsed: unknown;
   try {
@@ -62,7 +112,10 @@ export function parseState(text: string, label = "the saved state"): SessionStat
   } catch (error) {
     throw new ConfigError(`${label} is not JSON; nothing was revoked.`, { cause: error });
   }
-  const state = parsed as Partial<SessionState>;
+  const state = parsed as Partial<Omit<SessionState, "vault">> & {
+    vault?: SavedVault & Partial<VaultConfig>;
+    auditFile?: string;
+  };
   if (
     state === null ||
     typeof state !== "object" ||
@@ -72,9 +125,10 @@ export function parseState(text: string, label = "the saved state"): SessionStat
   ) {
     throw new ConfigError(`${label} is not vaultgate state; nothing was revoked.`);
   }
+  const audit = state.auditFile ? (JSON.parse(readSide(state.auditFile, label)) as AuditRecord) : state.audit;
   return {
     version: 1,
-    vault: state.vault,
+    vault: savedVault(state.vault, label),
     token: state.token,
     accessor: state.accessor,
     ownsToken: state.ownsToken ?? true,
@@ -82,6 +136,29 @@ export function parseState(text: string, label = "the saved state"): SessionStat
     files: state.files ?? [],
     createdAt: state.createdAt ?? "",
     ...(typeof state.expiresAt === "string" ? { expiresAt: state.expiresAt } : {}),
-    ...(state.audit ? { audit: state.audit } : {}),
+    ...(audit ? { audit } : {}),
   };
+}
+
+/** savedVault rebuilds the vault configuration a state file describes (also the older, inline form). */
+function savedVault(saved: SavedVault & Partial<VaultConfig>, label: string): VaultConfig {
+  const read = (file: string | undefined) => (file ? readSide(file, label) : undefined);
+  const tls: TlsConfig = saved.tls ?? {
+    caCert: read(saved.caCertFile),
+    clientCert: read(saved.clientCertFile),
+    clientKey: read(saved.clientKeyFile),
+    skipVerify: saved.skipVerify === true,
+  };
+  return { url: saved.url, namespace: saved.namespace, tls, headers: {} };
+}
+
+function readSide(file: string, label: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(`${label} names ${file}, which cannot be read; nothing was revoked.`, {
+      hint: "The files beside a state file belong to it: remove them only with `vaultgate revoke`.",
+      cause: error,
+    });
+  }
 }
