@@ -219,3 +219,23 @@ function unescapeData(text: string): string {
 function unescapeProperty(text: string): string {
   return unescapeData(text.replaceAll("%3A", ":").replaceAll("%2C", ","));
 }
+
+/**
+ * runnerMasked masks `log` the way the runner masks a step's log: each registered
+ * `::add-mask::` value (unescaped), and each trimmed line of a multi-line one, is
+ * replaced by *** wherever it occurs within a log line (the runner masks line by line,
+ * so a multi-line value as a whole never matches; its lines do).
+ */
+export function runnerMasked(log: string, masks: readonly string[]): string {
+  const secrets = new Set<string>();
+  for (const mask of masks) {
+    if (mask.trim() === "") continue;
+    secrets.add(mask);
+    for (const line of mask.split(/\r?\n|\r/)) if (line.trim() !== "") secrets.add(line.trim());
+  }
+  const longestFirst = [...secrets].sort((a, b) => b.length - a.length);
+  return log
+    .split("\n")
+    .map((line) => longestFirst.reduce((text, secret) => text.replaceAll(secret, "***"), line))
+    .join("\n");
+}

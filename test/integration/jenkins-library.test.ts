@@ -81,7 +81,7 @@ describe("the Jenkins shared library", () => {
       "io.vaultgate.jenkins.WithVaultgateTest",
     ]);
     expect(total).toBe(run.evidence.size);
-    expect(total).toBeGreaterThanOrEqual(15);
+    expect(total).toBeGreaterThanOrEqual(13);
     expect(broken).toBe(0);
   });
 

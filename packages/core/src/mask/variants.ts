@@ -132,6 +132,7 @@ function maskSources(value: string, options: VariantOptions): Set<string> {
   const skipped = { lines: 0, fields: 0 };
   const add = (text: string, depth: number) => {
     const content = text.trim();
+    sources.add(text);
     sources.add(content);
     if (LINE_BREAK.test(content)) {
       for (const line of content.split(LINE_BREAK)) {
