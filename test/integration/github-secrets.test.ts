@@ -92,12 +92,14 @@ describe("actions/secrets: the state the post step gets", () => {
       const bundle = ca.repeat(Math.ceil(200_000 / ca.length));
       expect(bundle.length).toBeGreaterThan(200_000);
       const job = newRunnerJob();
+      const bundleFile = join(job.temp, "ca-bundle.pem"); // as `caCertificate: ${{ runner.temp }}/ca-bundle.pem`
+      writeFileSync(bundleFile, bundle);
       const run = await main({
         job,
         inputs: {
           ...connection,
           url: tls.url,
-          caCertificate: bundle,
+          caCertificate: bundleFile,
           secrets: "secret/data/app/db password | DB_PASSWORD",
           extraHeaders: "X-Trace-Secret: header-value-not-for-state",
         },
@@ -337,14 +339,13 @@ describe("actions/secrets: main and post from dist/", () => {
   });
 
   it("post names what is left alive at error level, and never fails the job, when the vault cannot be reached", async () => {
-    const state = JSON.stringify({
-      version: 1,
-      vault: { url: "http://127.0.0.1:9", tls: { skipVerify: false }, headers: {} },
-      token: "s.gone",
-      leases: [],
-      files: [],
-    });
-    const run = await runActionStep("secrets", ACTIONS.secrets.post, { state: { vaultgate: state } });
+    const job = newRunnerJob();
+    const state = join(job.temp, "action-state.json");
+    writeFileSync(
+      state,
+      JSON.stringify({ version: 1, vault: { url: "http://127.0.0.1:9" }, token: "s.gone", leases: [], files: [] }),
+    );
+    const run = await runActionStep("secrets", ACTIONS.secrets.post, { job, state: { vaultgate: state } });
     expect(run.code).toBe(0);
     expect(
       run.commands

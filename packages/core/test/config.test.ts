@@ -173,3 +173,36 @@ describe("inputs", () => {
     expect(config.auth).toMatchObject({ method: "token", value: "t" });
   });
 });
+
+describe("masking settings and URL credentials", () => {
+  const vault = { url: "https://vault.example.com" };
+
+  it("reads min-mask-length from inputs and mask.min-length from a manifest (default 4, 0 allowed)", () => {
+    expect(normalizeConfig({ vault }, ctx).mask?.minLength).toBe(4);
+    expect(normalizeConfig(rawFromInputs({ url: vault.url, "min-mask-length": "0" }), ctx).mask?.minLength).toBe(0);
+    expect(normalizeConfig({ vault, mask: { "min-length": 6 } }, ctx).mask?.minLength).toBe(6);
+    expect(() => normalizeConfig(rawFromInputs({ url: vault.url, "min-mask-length": "-1" }), ctx)).toThrow(ConfigError);
+    expect(() => normalizeConfig({ vault, mask: { "min-lenght": 2 } }, ctx)).toThrow(/Unknown key "min-lenght" in test mask/);
+  });
+
+  it.each(["https://user:pa55word@vault.example.com", "http://token@127.0.0.1:8200/", "https://:pw@host"])(
+    "refuses %s without repeating it",
+    (url) => {
+      let message = "";
+      try {
+        normalizeConfig({ vault: { url } }, ctx);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        message = `${(error as ConfigError).message} ${(error as ConfigError).hint ?? ""}`;
+      }
+      expect(message).toMatch(/contains credentials/);
+      expect(message).not.toMatch(/pa55word|token@|:pw/);
+    },
+  );
+
+  it("accepts an @ in the path", () => {
+    expect(normalizeConfig({ vault: { url: "https://vault.example.com/v1/@x" } }, ctx).vault.url).toBe(
+      "https://vault.example.com/v1/@x",
+    );
+  });
+});

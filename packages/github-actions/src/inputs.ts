@@ -34,6 +34,7 @@ export const CONNECTION_INPUTS = [
   "secretId",
   "kubernetesTokenPath",
   "timeout",
+  "min-mask-length",
 ] as const;
 
 /**
