@@ -173,7 +173,7 @@ describe("SecretMasker properties", () => {
       ),
       { seed: 0xb17e5, numRuns: 400 },
     );
-  });
+  }, 120_000);
 
   it("masks random sets of short overlapping values over a two-letter alphabet", () => {
     // The hardest case for boundaries: values are prefixes, suffixes and overlaps of each
@@ -195,5 +195,5 @@ describe("SecretMasker properties", () => {
       ),
       { seed: 0xaab, numRuns: 1500 },
     );
-  });
+  }, 120_000);
 });
