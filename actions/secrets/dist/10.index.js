@@ -1,13 +1,1 @@
-export const id = 10;
-export const ids = [10];
-export const modules = {
-
-/***/ 5010:
-/***/ ((module) => {
-
-module.exports = eval("require")("kerberos");
-
-
-/***/ })
-
-};
+const id=10,ids=[10],modules={5010:(module=>{module.exports=eval("require")("kerberos")})};export{id,ids,modules};
