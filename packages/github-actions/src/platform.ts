@@ -39,7 +39,9 @@ export function githubPlatform(runner: Runner): GitHubPlatform {
       values.add(value);
       // An opaque token needs only itself (and its lines) registered; a secret gets its lines, fields and encodings.
       const variants =
-        kind === "token" ? tokenVariants(value) : maskVariants(value, { name, minLength, onWarning: (m) => runner.warning(m, { title: "vaultgate" }) });
+        kind === "token"
+          ? tokenVariants(value)
+          : maskVariants(value, { name, minLength, onWarning: (m) => runner.warning(m, { title: "vaultgate" }) });
       for (const variant of variants) {
         if (registered.has(variant)) continue;
         registered.add(variant);

@@ -58,7 +58,9 @@ describe("githubPlatform", () => {
     platform.mask("on", { name: "MODE (secrets line 2)" });
     platform.mask("xy", { name: "ALL (secrets line 3)", minLength: 0 });
     expect(t.out()).toMatch(/^::warning title=vaultgate::The secret PIN \(secrets line 1\) has fewer than 8 characters/m);
-    expect(t.out()).toMatch(/^::warning title=vaultgate::The secret MODE \(secrets line 2\) has fewer than 4 characters, so it is NOT masked/m);
+    expect(t.out()).toMatch(
+      /^::warning title=vaultgate::The secret MODE \(secrets line 2\) has fewer than 4 characters, so it is NOT masked/m,
+    );
     expect(masks(t.out())).toEqual(expect.arrayContaining(["abc12", "xy"]));
     expect(masks(t.out())).not.toContain("on");
     expect(platform.isMasked("on")).toBe(true); // decided: refused with a warning, so exporting it is not an internal error
