@@ -11,6 +11,8 @@ const alias = {
   "@vaultgate/core": here("packages/core/src/index.ts"),
   "@vaultgate/cli": here("packages/cli/src/index.ts"),
   "@vaultgate/devvault": here("packages/devvault/src/index.ts"),
+  "@vaultgate/github-actions/protocol": here("packages/github-actions/src/protocol.ts"),
+  "@vaultgate/github-actions/check-report": here("packages/github-actions/src/check-report.ts"),
   "@vaultgate/github-actions": here("packages/github-actions/src/index.ts"),
   "@vaultgate/test-harness": here("test/harness/index.ts"),
 };

@@ -74,9 +74,11 @@ function expectNoLeak(run: StepRun, values: readonly string[]): void {
   expect(log).not.toMatch(/\n\s+at /);
 }
 
-/** expectHeredocFile checks the runner's record format: one fresh vaultgate_<128 bits> delimiter per value. */
+/** expectHeredocFile checks the runner's record format: one fresh ghadelimiter_<uuid> delimiter (@actions/core's) per value. */
 function expectHeredocFile(text: string, count: number): void {
-  const heads = [...text.matchAll(/^[A-Za-z_][\w-]*<<(vaultgate_[0-9a-f]{32})$/gm)].map((m) => m[1]);
+  const heads = [
+    ...text.matchAll(/^[A-Za-z_][\w-]*<<(ghadelimiter_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})$/gm),
+  ].map((m) => m[1]);
   expect(heads).toHaveLength(count);
   expect(new Set(heads).size).toBe(count);
   for (const d of heads) expect(text).toMatch(new RegExp(`^${d}$`, "m"));

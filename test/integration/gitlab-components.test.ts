@@ -245,7 +245,7 @@ describe.concurrent("GitLab components under gitlab-ci-local", () => {
     expect(run.jobs, `${run.stdout}\n${run.stderr}`).toEqual({ "self-test-check": "PASS", "self-test-secrets": "PASS" });
     expect(run.log("self-test-secrets")).toMatch(/^\*\*\*\n\*\*\*\nline:\*\*\*$/m);
     assertNoLeak(expect, { repo, out: mkdtempSync(join(tmpdir(), "vaultgate-gitlab-out-")), run, idToken });
-  });
+  }, 180_000);
 
   it("the README's examples expand as written: the hidden job gets the ID token and the install, the check job its reports", async ({
     expect,

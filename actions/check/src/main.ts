@@ -6,7 +6,7 @@ await runStep(async (runner, platform) => {
   const reporting = readReportInputs(runner);
   const inputs = readCheckInputs(runner, process.cwd());
   const report = await checkForStep(inputs, platform);
-  publishCheckReport(runner, report);
+  await publishCheckReport(runner, report);
   await publishCheckToGitHub(runner, report, reporting);
   if (report.ok) runner.info(checkVerdict(report));
   else runner.setFailed(checkVerdict(report), { annotation: false });

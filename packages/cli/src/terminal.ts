@@ -21,7 +21,7 @@ import {
   type MaskRequest,
   type Platform,
 } from "@vaultgate/core";
-import { Runner, detectRunnerEnv, inertLines, isPipe } from "@vaultgate/github-actions";
+import { detectRunnerEnv, escapeData, inertLines, isPipe } from "@vaultgate/github-actions/protocol";
 
 /** Verbosity of the CLI's stderr output. */
 export type Verbosity = "quiet" | "normal" | "verbose";
@@ -83,8 +83,9 @@ export function terminalPlatform(options: TerminalOptions): Platform {
   if (detected === "github" && runner === "none") {
     log.debug(`GITHUB_ACTIONS is set but ${reasonNotRunner(options.env)}: not a runner step, no workflow commands are written`);
   }
-  const commands =
-    runner === "commands" ? new Runner({ env: options.env, write: (t) => void options.stderr.write(t) }) : undefined;
+  // The one workflow command the CLI writes, to stderr: a mask, escaped as the runner unescapes it.
+  const addMask =
+    runner === "commands" ? (text: string) => void options.stderr.write(`::add-mask::${escapeData(text)}\n`) : undefined;
   const masked = new Set<string>();
   let warnedCaptured = false;
   return {
@@ -108,7 +109,7 @@ export function terminalPlatform(options: TerminalOptions): Platform {
         r.kind === "token"
           ? tokenVariants(value)
           : maskVariants(value, { name: r.name, minLength: r.minLength, onWarning: (m) => log.warn(m) });
-      for (const variant of variants) commands?.mask(variant);
+      for (const variant of variants) if (variant !== "") addMask?.(variant);
     },
   };
 }

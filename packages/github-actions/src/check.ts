@@ -65,10 +65,10 @@ export async function checkForStep(inputs: CheckInputs, platform: GitHubPlatform
  * Markdown to the job summary, annotates each failing or warning check, and sets the
  * outputs `ok` and `report`. Returns the report's path.
  */
-export function publishCheckReport(runner: Runner, report: CheckReport): string {
+export async function publishCheckReport(runner: Runner, report: CheckReport): Promise<string> {
   const path = join(platformTempDir(runner.env), `vaultgate-check-${randomBytes(6).toString("hex")}.json`);
   writeFileAtomic(path, toJson(report), 0o644);
-  runner.appendSummary(toMarkdown(report, { environment: reportEnvironment(report) }));
+  await runner.appendSummary(toMarkdown(report, { environment: reportEnvironment(report) }));
   for (const check of report.checks) {
     const title = `vaultgate check: ${check.title}`;
     if (check.status === "fail") runner.error(check.reason, { title });

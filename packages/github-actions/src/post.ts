@@ -36,7 +36,7 @@ export async function revokeForPost(runner: Runner, platform: GitHubPlatform): P
   if (report.token !== "failed") removeState(path);
   if (audit) {
     const record = audit.finish(state.audit?.exitCode ?? 0);
-    runner.appendSummary(auditMarkdown(record));
+    await runner.appendSummary(auditMarkdown(record));
     const file = runner.input("audit");
     if (file) appendAuditRecord(file, record);
   }

@@ -144,7 +144,7 @@ export async function fetchSecretsForJob(inputs: SecretsInputs, runner: Runner, 
     const e = toVaultgateError(error);
     audit.failure(e);
     const record = audit.finish(e.exitCode);
-    runner.appendSummary(auditMarkdown(record));
+    await runner.appendSummary(auditMarkdown(record));
     if (inputs.auditFile) appendAuditRecord(inputs.auditFile, record);
     throw error;
   }

@@ -17,21 +17,20 @@ import {
   type VaultgateError,
 } from "@vaultgate/core";
 import { githubPlatform, type GitHubPlatform } from "./platform.js";
-import { Runner, processIO, type RunnerIO } from "./runner/runner.js";
+import { Runner } from "./runner/runner.js";
 
 /** Step is the body of an action's entry point. */
 export type Step = (runner: Runner, platform: GitHubPlatform) => Promise<void>;
 
-/** StepOptions: the IO (tests pass their own), and whether a failure fails the step. */
+/** StepOptions: whether a failure fails the step. */
 export interface StepOptions {
-  io?: RunnerIO;
   /** "warning" for post steps: report, but never change the job's result. */
   onError?: "fail" | "warning";
 }
 
-/** runStep runs `step` and returns its exit code; with the process IO it also sets process.exitCode. */
+/** runStep runs `step`, sets process.exitCode and returns it. */
 export async function runStep(step: Step, options: StepOptions = {}): Promise<number> {
-  const runner = new Runner(options.io ?? processIO());
+  const runner = new Runner();
   try {
     await step(runner, githubPlatform(runner));
   } catch (thrown) {
@@ -39,7 +38,7 @@ export async function runStep(step: Step, options: StepOptions = {}): Promise<nu
     if (options.onError === "warning") runner.warning(describeError(error), { title: errorTitle(error) });
     else runner.setFailed(describeError(error), { title: errorTitle(error) });
   }
-  if (!options.io) process.exitCode = runner.exitCode;
+  process.exitCode = runner.exitCode;
   return runner.exitCode;
 }
 

@@ -1,5 +1,7 @@
 // The runner protocol, table-driven: escaping, workflow commands, heredoc file
 // commands and their refusals, inputs and booleans, failure.
+import crypto from "node:crypto";
+import { syncBuiltinESMExports } from "node:module";
 import { describe, expect, it } from "vitest";
 import { ConfigError, OutputError } from "@vaultgate/core";
 import {
@@ -9,8 +11,6 @@ import {
   inertLines,
   inputVariable,
   looksLikeCommand,
-  keyValueMessage,
-  newDelimiter,
 } from "@vaultgate/github-actions";
 import { testRunner } from "./helpers.js";
 
@@ -35,47 +35,52 @@ describe("escaping", () => {
 });
 
 describe("file commands", () => {
-  it("writes name<<delimiter records with a fresh 128-bit delimiter", () => {
-    const d = newDelimiter();
-    expect(d).toMatch(/^vaultgate_[0-9a-f]{32}$/);
-    expect(newDelimiter()).not.toBe(d);
-    expect(keyValueMessage("NAME", "line 1\nline 2", d)).toBe(`NAME<<${d}\nline 1\nline 2\n${d}\n`);
-  });
-
-  it("refuses a value or a name that contains the delimiter, without echoing the value", () => {
-    const d = newDelimiter();
+  it("refuses a value that contains the file command's delimiter, without echoing the value", () => {
+    const t = testRunner();
+    // @actions/core draws a fresh `ghadelimiter_<uuid>` per record, which no value can guess: make it guessable.
+    const uuid = "12345678-1234-4234-8234-123456789abc";
+    const randomUUID = crypto.randomUUID;
     const error = (() => {
       try {
-        keyValueMessage("NAME", `secret-value\n${d}\nEVIL=1`, d);
+        crypto.randomUUID = () => uuid;
+        syncBuiltinESMExports();
+        t.runner.exportVariable("NAME", `secret-value\nghadelimiter_${uuid}\nEVIL=1`);
       } catch (e) {
         return e;
+      } finally {
+        crypto.randomUUID = randomUUID;
+        syncBuiltinESMExports();
       }
     })();
     expect(error).toBeInstanceOf(OutputError);
-    expect((error as Error).message).not.toContain("secret-value");
-    expect(() => keyValueMessage(`A${d}`, "v", d)).toThrow(OutputError);
+    expect((error as Error).message).toBe("The value of NAME contains the file command's random delimiter; it was not written.");
+    expect(t.file("GITHUB_ENV")).toBe("");
   });
 
   it.each(["", "A=B", "A<<B", "A\nB"])("refuses the name %j", (name) => {
-    expect(() => keyValueMessage(name, "v")).toThrow(ConfigError);
+    const t = testRunner();
+    expect(() => t.runner.setOutput(name, "v")).toThrow(ConfigError);
+    expect(t.file("GITHUB_OUTPUT")).toBe("");
   });
 
-  it("appends outputs, env, state and summary to their files", () => {
+  it("appends outputs, env, state and summary to their files", async () => {
     const t = testRunner();
     t.runner.setOutput("out", "1");
     t.runner.exportVariable("VAR", "two\nlines");
     t.runner.saveState("vaultgate", "{}");
-    t.runner.appendSummary("### title");
-    expect(t.file("GITHUB_OUTPUT")).toMatch(/^out<<(vaultgate_\w+)\n1\n\1\n$/);
-    expect(t.file("GITHUB_ENV")).toMatch(/^VAR<<(vaultgate_\w+)\ntwo\nlines\n\1\n$/);
-    expect(t.file("GITHUB_STATE")).toMatch(/^vaultgate<<(vaultgate_\w+)\n\{\}\n\1\n$/);
+    await t.runner.appendSummary("### title");
+    expect(t.file("GITHUB_OUTPUT")).toMatch(/^out<<(ghadelimiter_[\w-]+)\n1\n\1\n$/);
+    expect(t.file("GITHUB_ENV")).toMatch(/^VAR<<(ghadelimiter_[\w-]+)\ntwo\nlines\n\1\n$/);
+    expect(t.file("GITHUB_STATE")).toMatch(/^vaultgate<<(ghadelimiter_[\w-]+)\n\{\}\n\1\n$/);
     expect(t.file("GITHUB_STEP_SUMMARY")).toBe("### title\n");
     expect(t.out()).toBe("");
   });
 
-  it("says so when the runner gave no file command file", () => {
-    const t = testRunner({ GITHUB_ENV: undefined });
-    expect(() => t.runner.exportVariable("A", "b")).toThrow(/GITHUB_ENV is not set/);
+  it("says so when the runner gave no file command file, and never falls back to printing the value", () => {
+    const t = testRunner({ GITHUB_ENV: undefined, GITHUB_OUTPUT: undefined });
+    expect(() => t.runner.exportVariable("A", "secret-b")).toThrow(/GITHUB_ENV is not set/);
+    expect(() => t.runner.setOutput("A", "secret-b")).toThrow(/GITHUB_OUTPUT is not set/);
+    expect(t.out()).not.toContain("secret-b");
   });
 });
 

@@ -133,7 +133,7 @@ describe("exportSecrets", () => {
     for (const v of [state.token, "value-number-one"]) platform.mask(v);
     exportSecrets(t.runner, platform, job([secret("ONE", "value-number-one")]), inputs(true));
     expect(t.file("GITHUB_ENV")).toMatch(
-      /^ONE<<(\w+)\nvalue-number-one\n\1\nONE_FILE<<(\w+)\n.*\/vaultgate-[0-9a-f]{12}\/ONE\n\2\n$/,
+      /^ONE<<([\w-]+)\nvalue-number-one\n\1\nONE_FILE<<([\w-]+)\n.*\/vaultgate-[0-9a-f]{12}\/ONE\n\2\n$/,
     );
     expect(kept.at(-1)?.files).toEqual([expect.stringMatching(/\/vaultgate-[0-9a-f]{12}\/ONE$/)]);
   });
@@ -151,7 +151,7 @@ describe("runStep", () => {
   ])("turns %s into the step's failure", async (thrown, line) => {
     const t = testRunner();
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a non-Error rejection is the case under test
-    const code = await runStep(() => Promise.reject(thrown), { io: t.io });
+    const code = await runStep(() => Promise.reject(thrown));
     expect(code).toBe(1);
     expect(t.out().startsWith(line)).toBe(true);
     expect(t.out()).not.toMatch(/\n\s+at /);
@@ -159,7 +159,7 @@ describe("runStep", () => {
 
   it("only warns in a post step", async () => {
     const t = testRunner();
-    const code = await runStep(() => Promise.reject(new IdentityError("gone")), { io: t.io, onError: "warning" });
+    const code = await runStep(() => Promise.reject(new IdentityError("gone")), { onError: "warning" });
     expect(code).toBe(0);
     expect(t.out()).toBe("::warning title=vaultgate%3A identity::gone\n");
   });

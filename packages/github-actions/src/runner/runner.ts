@@ -1,43 +1,29 @@
 /**
- * runner/runner — one step's view of the GitHub Actions runner: its inputs (INPUT_*),
- * its state from the main step (STATE_*), the workflow commands it reads from stdout,
- * and the file commands it reads after the step. Written for vaultgate instead of
- * using @actions/core: measured with `ncc build -m`, @actions/core 3.0.1 alone bundles
- * to 490,503 bytes (1.10.1: 471,786), over the 400 KB budget of a whole action's
- * dist/index.js, because its HTTP client pulls in undici; the protocol below is small.
+ * runner/runner — one step's view of the GitHub Actions runner, on @actions/core, the
+ * toolkit GitHub maintains: inputs, state, log lines, annotations, masks, outputs,
+ * environment, the job summary and the step's result. It keeps the guards @actions/core
+ * lacks: a name is validated before a file command is written; a missing or unwritable
+ * GITHUB_OUTPUT/GITHUB_ENV/GITHUB_STATE is an error, never core's fallback of printing
+ * the value as a `::set-output` line; a value holding the file command's delimiter is
+ * refused without echoing it; untrusted log text is wrapped in stop-commands; typo'd
+ * booleans are configuration errors that say what was given.
  */
-import { EOL } from "node:os";
-import { ConfigError, type Env } from "@vaultgate/core";
-import { escapeData, formatCommand, inertLines, type AnnotationProperties } from "./commands.js";
-import { appendFileCommand, keyValueMessage, type FileCommand } from "./file-commands.js";
-
-/** RunnerIO is what a Runner reads and writes: the environment and stdout. */
-export interface RunnerIO {
-  env: Env;
-  /** write receives whole lines (with their line break). */
-  write(text: string): void;
-}
-
-/** processIO is the IO of the running process. */
-export function processIO(): RunnerIO {
-  return { env: process.env, write: (text) => void process.stdout.write(text) };
-}
+import { accessSync, constants } from "node:fs";
+import * as core from "@actions/core";
+import { ConfigError, OutputError, type Env } from "@vaultgate/core";
+import { inertLines, type AnnotationProperties } from "./commands.js";
+import { assertCommandName, type FileCommand } from "./file-commands.js";
 
 /** inputVariable names the variable the runner sets for an input: INPUT_ + the name upper-cased, spaces as _. */
 export function inputVariable(name: string): string {
   return `INPUT_${name.replaceAll(" ", "_").toUpperCase()}`;
 }
 
-/** Runner speaks the runner's protocol for one step. */
+/** Runner speaks the runner's protocol for one step, through @actions/core. */
 export class Runner {
-  readonly env: Env;
-  readonly #io: RunnerIO;
+  /** env is the step's environment (the runner's INPUT_*, STATE_*, GITHUB_* and RUNNER_* variables). */
+  readonly env: Env = process.env;
   #exitCode = 0;
-
-  constructor(io: RunnerIO) {
-    this.env = io.env;
-    this.#io = io;
-  }
 
   /** exitCode is 1 once the step has failed, else 0. */
   get exitCode(): number {
@@ -46,7 +32,7 @@ export class Runner {
 
   /** input returns an input's text, trimmed; "" when it is not set. */
   input(name: string): string {
-    return this.env[inputVariable(name)]?.trim() ?? "";
+    return core.getInput(name);
   }
 
   /**
@@ -54,16 +40,18 @@ export class Runner {
    * undefined when empty; anything else is a configuration error, never a guess.
    */
   booleanInput(name: string): boolean | undefined {
-    const text = this.input(name);
+    const text = core.getInput(name);
     if (text === "") return undefined;
-    if (["true", "True", "TRUE"].includes(text)) return true;
-    if (["false", "False", "FALSE"].includes(text)) return false;
-    throw new ConfigError(`Input ${name} must be true or false, got "${text}".`);
+    try {
+      return core.getBooleanInput(name);
+    } catch {
+      throw new ConfigError(`Input ${name} must be true or false, got "${text}".`);
+    }
   }
 
   /** state returns a value the main step saved with saveState; "" when there is none. */
   state(name: string): string {
-    return this.env[`STATE_${name}`] ?? "";
+    return core.getState(name);
   }
 
   /**
@@ -71,66 +59,120 @@ export class Runner {
    * message, a path) is wrapped in stop-commands, so it is shown and never obeyed.
    */
   info(message: string): void {
-    for (const line of inertLines(message)) this.#line(line);
+    for (const line of inertLines(message)) core.info(line);
   }
 
   /** debug writes a line shown only when step debug logging is on. */
   debug(message: string): void {
-    this.#line(formatCommand("debug", message));
+    core.debug(message);
   }
 
   /** notice writes a notice annotation. */
   notice(message: string, properties: AnnotationProperties = {}): void {
-    this.#line(formatCommand("notice", message, { ...properties }));
+    core.notice(message, annotation(properties));
   }
 
   /** warning writes a warning annotation. */
   warning(message: string, properties: AnnotationProperties = {}): void {
-    this.#line(formatCommand("warning", message, { ...properties }));
+    core.warning(message, annotation(properties));
   }
 
   /** error writes an error annotation; it does not fail the step (setFailed does). */
   error(message: string, properties: AnnotationProperties = {}): void {
-    this.#line(formatCommand("error", message, { ...properties }));
+    core.error(message, annotation(properties));
   }
 
   /** mask registers one exact string with the runner's log masker. */
   mask(text: string): void {
-    if (text !== "") this.#line(`::add-mask::${escapeData(text)}`);
+    if (text !== "") core.setSecret(text);
+  }
+
+  /** group runs `fn` inside a collapsible group of the log. */
+  group<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return core.group(name, fn);
   }
 
   /** setOutput sets a step output (GITHUB_OUTPUT). */
   setOutput(name: string, value: string): void {
-    this.#fileCommand("GITHUB_OUTPUT", keyValueMessage(name, value));
+    fileCommand("GITHUB_OUTPUT", name, () => core.setOutput(name, value));
   }
 
   /** exportVariable sets an environment variable for the following steps (GITHUB_ENV). */
   exportVariable(name: string, value: string): void {
-    this.#fileCommand("GITHUB_ENV", keyValueMessage(name, value));
+    fileCommand("GITHUB_ENV", name, () => core.exportVariable(name, value));
   }
 
   /** saveState hands a value to this action's post step (GITHUB_STATE → STATE_<name>). */
   saveState(name: string, value: string): void {
-    this.#fileCommand("GITHUB_STATE", keyValueMessage(name, value));
+    fileCommand("GITHUB_STATE", name, () => core.saveState(name, value));
   }
 
   /** appendSummary appends Markdown to the job summary (GITHUB_STEP_SUMMARY). */
-  appendSummary(markdown: string): void {
-    this.#fileCommand("GITHUB_STEP_SUMMARY", markdown.endsWith("\n") ? markdown : `${markdown}${EOL}`);
+  async appendSummary(markdown: string): Promise<void> {
+    try {
+      await core.summary.addRaw(markdown, !markdown.endsWith("\n")).write();
+    } catch (error) {
+      throw new OutputError(`Cannot append to the job summary: ${firstLine(error)}.`, { cause: error });
+    }
   }
 
   /** setFailed fails the step (exit code 1), with an error annotation unless told not to. */
   setFailed(message: string, options: { annotation?: boolean; title?: string } = {}): void {
     this.#exitCode = 1;
+    process.exitCode = core.ExitCode.Failure;
     if (options.annotation === false) this.info(message);
     else this.error(message, { title: options.title });
   }
+}
 
-  #fileCommand(variable: FileCommand, text: string): void {
-    appendFileCommand(this.env, variable, text);
+/**
+ * fileCommand checks the name and the command file, then lets @actions/core write the
+ * record. core appends `name<<ghadelimiter_<uuid>` records and refuses a delimiter in
+ * the name or value; its error is rethrown without the value.
+ */
+function fileCommand(variable: FileCommand, name: string, write: () => void): void {
+  assertCommandName(name);
+  const path = process.env[variable];
+  if (!path) {
+    throw new OutputError(`${variable} is not set: this step is not running on a GitHub Actions runner.`, {
+      hint: "Run the action with `uses:` in a workflow (runner 2.297 or later provides the file commands).",
+    });
   }
+  try {
+    accessSync(path, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new OutputError(`Cannot append to ${variable} (${path}): ${code}.`, { cause: error });
+  }
+  try {
+    write();
+  } catch (error) {
+    // Never echo the value: it is a secret. core's messages name the delimiter, not the value.
+    const delimiter = /delimiter/.test(firstLine(error));
+    throw new OutputError(
+      delimiter
+        ? `The value of ${name} contains the file command's random delimiter; it was not written.`
+        : `Cannot append ${name} to ${variable}: ${firstLine(error)}.`,
+      delimiter
+        ? { hint: "A value that contains the delimiter could inject further variables; this refusal is deliberate." }
+        : {},
+    );
+  }
+}
 
-  #line(text: string): void {
-    this.#io.write(`${text}${EOL}`);
-  }
+function annotation(properties: AnnotationProperties): core.AnnotationProperties {
+  const { title, file, line, endLine, col, endColumn } = properties;
+  return {
+    ...(title ? { title } : {}),
+    ...(file ? { file } : {}),
+    ...(line !== undefined ? { startLine: line } : {}),
+    ...(endLine !== undefined ? { endLine } : {}),
+    ...(col !== undefined ? { startColumn: col } : {}),
+    ...(endColumn !== undefined ? { endColumn } : {}),
+  };
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n")[0] ?? text;
 }
