@@ -3,7 +3,8 @@
 //   node bench/action-startup.mjs [--runs 30]          (pnpm bench:action; run build:actions first if sources changed)
 //
 // For each committed bundle — actions/secrets dist/index.js and dist/post/index.js,
-// actions/check dist/index.js — prints its size against the 400 KB bar (400,000 bytes)
+// actions/check dist/index.js — prints its size, and with the lazily loaded chunks beside
+// it, against the bar of hashicorp/vault-action v3.4's bundle (1,004,890 bytes),
 // and the time from spawning `node <bundle>` to the first HTTP request arriving at a
 // loopback server that stands in for the first thing the step calls: the runner's ID
 // token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL) for the two main entries, the vault for
@@ -13,15 +14,15 @@
 // against the 100 ms bar for the median. A reference row times `node -e 0` (the floor
 // no bundle can beat), and the node version is printed, since the runner uses node24.
 import { spawn } from "node:child_process";
-import { mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const SIZE_BAR = 400_000;
+const SIZE_BAR = 1_004_890;
 const TIME_BAR_MS = 100;
 const at = process.argv.indexOf("--runs");
 const runs = Math.max(20, at === -1 ? 30 : Number(process.argv[at + 1]));
@@ -51,18 +52,24 @@ const runnerEnv = {
   INPUT_AUDIENCE: "https://vault.example.com",
   INPUT_SECRETS: "secret/data/app/db password | DB_PASSWORD",
 };
-const state = JSON.stringify({
-  version: 1,
-  vault: { url: base, tls: { skipVerify: false }, headers: {} },
-  token: "s.bench",
-  leases: [],
-  files: [],
-});
+// The main step hands its post step the path of a 0600 state file.
+const stateFile = join(temp, "vaultgate-state.json");
+writeFileSync(
+  stateFile,
+  JSON.stringify({
+    version: 1,
+    vault: { url: base, tls: { skipVerify: false }, headers: {} },
+    token: "s.bench",
+    leases: [],
+    files: [],
+  }),
+  { mode: 0o600 },
+);
 
 const cases = [
   { name: "reference: node -e 0 (exit)", args: ["-e", "0"], exit: true },
   { name: "actions/secrets dist/index.js", file: "actions/secrets/dist/index.js" },
-  { name: "actions/secrets dist/post/index.js", file: "actions/secrets/dist/post/index.js", env: { STATE_vaultgate: state } },
+  { name: "actions/secrets dist/post/index.js", file: "actions/secrets/dist/post/index.js", env: { STATE_vaultgate: stateFile } },
   { name: "actions/check dist/index.js", file: "actions/check/dist/index.js" },
 ];
 
@@ -93,7 +100,17 @@ console.log(`node ${process.version}, ${runs} runs per bundle, sequential\n`);
 console.log("bundle                                   bytes     size bar   median    p90      min     time bar");
 let failed = false;
 for (const c of cases) {
-  const bytes = c.file ? statSync(join(root, c.file)).size : undefined;
+  // The entry and the chunks of its lazy imports (N.index.js beside it): all it can load.
+  const bytes = c.file
+    ? [
+        c.file,
+        ...readdirSync(join(root, dirname(c.file)))
+          .filter((f) => /^\d+\.index\.js$/.test(f))
+          .map((f) => join(dirname(c.file), f)),
+      ]
+        .map((f) => statSync(join(root, f)).size)
+        .reduce((a, b) => a + b, 0)
+    : undefined;
   await once(c); // warm the file cache
   const times = [];
   for (let i = 0; i < runs; i++) times.push(await once(c));
@@ -108,5 +125,7 @@ for (const c of cases) {
   );
 }
 server.close();
-console.log(`\nbars: each bundle < ${SIZE_BAR.toLocaleString("en")} bytes; median spawn → first request < ${TIME_BAR_MS} ms`);
+console.log(
+  `\nbars: each bundle with its chunks < ${SIZE_BAR.toLocaleString("en")} bytes; median spawn → first request < ${TIME_BAR_MS} ms`,
+);
 process.exitCode = failed ? 1 : 0;
