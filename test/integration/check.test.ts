@@ -8,9 +8,11 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { CheckReport } from "@vaultgate/core";
 import {
+  baseEnv,
   checkCli,
   ensureOpenBao,
   randomSecret,
+  runCli,
   startOpenBao,
   VaultAdmin,
   type CheckCliOptions,
@@ -99,6 +101,47 @@ describe("vaultgate check: a healthy setup", () => {
     expect(byId(issued.report, "secret.TLS_CERT")?.reason).toMatch(/Issued on request, lease (9m5\ds|10m), revoked at once/);
     const tooShort = await check(["-f", file, "--issue-dynamic", "--min-ttl", "30m"]);
     expect(byId(tooShort.report, "secret.TLS_CERT")?.reason).toMatch(/lease lasts (9m5\ds|10m), shorter than the deploy \(30m\)/);
+  });
+
+  it("with a token it did not create, says plainly that an issued lease it cannot revoke stays alive", async () => {
+    const file = manifest([
+      "secrets:",
+      "  - path: pki/issue/app",
+      "    key: certificate",
+      "    name: TLS_CERT",
+      "    method: POST",
+      "    params: { common_name: check.example.com, ttl: 10m }",
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), "vaultgate-check-token-"));
+    const run = async (policy: string) => {
+      const created = await admin.call("POST", "auth/token/create", { policies: [policy], ttl: "10m" });
+      const token = (created.auth as { client_token: string }).client_token;
+      const path = join(dir, `${policy}.json`);
+      const env = baseEnv({ VAULT_ADDR: vault.addr, VAULT_TOKEN: token });
+      const result = await runCli(["check", "--method", "token", "-f", file, "--issue-dynamic", "--report", path], env);
+      for (const text of [result.stdout, result.stderr, readFileSync(path, "utf8")]) {
+        expect(text.includes(token), "the token leaked").toBe(false);
+        expect(text).not.toMatch(/\n\s+at /);
+      }
+      return { result, token, report: JSON.parse(readFileSync(path, "utf8")) as CheckReport };
+    };
+    // Without sys/leases/revoke: the lease outlives the check, and the report and stderr say so.
+    const plain = await run("app-plain");
+    const kept = byId(plain.report, "secret.TLS_CERT");
+    expect(kept?.status).toBe("warn");
+    expect(kept?.details.reason).toBe("secret.lease-left");
+    expect(kept?.reason).toMatch(
+      /^Issued on request, but the lease \S+ was NOT revoked \(HTTP 403: the token may not update sys\/leases\/revoke\): .*vault lease revoke \S+\.$/,
+    );
+    expect(plain.result.stderr).toMatch(/warning: the lease \S+ that --issue-dynamic obtained was NOT revoked/);
+    const leaseId = /the lease (\S+) was NOT revoked/.exec(kept?.reason ?? "")?.[1] ?? "";
+    expect(await admin.leaseExists(leaseId)).toBe(true);
+    expect(await admin.tokenWorks(plain.token)).toBe(true); // the user's token is never revoked
+    // With it: revoked at once, explicitly.
+    const allowed = await run("app-read");
+    const revoked = byId(allowed.report, "secret.TLS_CERT");
+    expect(revoked?.status).toBe("pass");
+    expect(revoked?.reason).toMatch(/revoked at once/);
   });
 });
 

@@ -153,6 +153,13 @@ export const CHECK_REASONS = defineReasons([
   },
   { id: "secret.readable", check: "secret.<NAME>", status: "pass", text: "Readable{version}{lease}" },
   { id: "secret.issued", check: "secret.<NAME>", status: "pass", text: "Issued on request{lease}" },
+  {
+    id: "secret.lease-left",
+    check: "secret.<NAME>",
+    status: "warn",
+    text: "Issued on request, but the lease {lease} was NOT revoked ({why}): the check's token was given, not created, so it is not revoked and the lease lives until its TTL ({ttl}) ends",
+    fix: "allow update on sys/leases/revoke to the check's token, or run: vault lease revoke {lease}",
+  },
   { id: "secret.not-checked", check: "secret.<NAME>", status: "skip", text: "Not checked: {why}" },
   {
     id: "budget.spent",

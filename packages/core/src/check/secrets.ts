@@ -12,9 +12,10 @@ import { mapLimit } from "../fetch/limit.js";
 import { REVOKE_BUDGET_SECONDS } from "../lifecycle/revoke.js";
 import type { LoginResult } from "../providers/vault/auth.js";
 import type { PolicyPath } from "./suggest.js";
-import type { VaultResponse } from "../providers/vault/client.js";
+import { VaultHttpError, type VaultResponse } from "../providers/vault/client.js";
 import { mapReadError } from "../providers/vault/errors.js";
 import { MountResolver, secretData, type ResolvedPath } from "../providers/vault/paths.js";
+import { toVaultgateError } from "../errors.js";
 import { formatDuration } from "../util/duration.js";
 import { errorOutcome, push, secretCheck, type Ctx, type Outcome } from "./context.js";
 import { say } from "./reasons.js";
@@ -99,7 +100,7 @@ async function evaluate(ctx: Ctx, shared: Shared, spec: SecretSpec, path: Resolv
   }
   const response = await pending;
   if (response instanceof Error) return errorFrom(ctx, mapReadError(response, readContext), spec, details);
-  const leaseNote = await disposeLease(ctx, response);
+  const { note: leaseNote, leftAlive } = await disposeLease(ctx, response);
   const data = secretData(response, path);
   if (path.kv === 2 && data === undefined) return say("secret.no-data", { path: spec.path }, details);
   const keys = Object.keys(data ?? {});
@@ -131,6 +132,7 @@ async function evaluate(ctx: Ctx, shared: Shared, spec: SecretSpec, path: Resolv
     ...(version !== undefined ? { version } : {}),
     ...(response.lease_id ? { leaseTtlSeconds: ttl } : {}),
   };
+  if (leftAlive) return say("secret.lease-left", { lease: leftAlive.id, why: leftAlive.why, ttl: formatDuration(ttl) }, more);
   return spec.method === "POST"
     ? say("secret.issued", { lease }, more)
     : say("secret.readable", { version: version !== undefined ? ` (version ${version})` : "", lease }, more);
@@ -142,13 +144,28 @@ function errorFrom(ctx: Ctx, error: Error, spec: SecretSpec, details: Outcome["d
   return { ...outcome, details: { ...details, ...outcome.details } };
 }
 
-/** disposeLease revokes a lease the check obtained, at once. */
-async function disposeLease(ctx: Ctx, response: VaultResponse): Promise<string> {
-  if (!response.lease_id) return "";
+/**
+ * disposeLease revokes a lease the check obtained, at once. When the policy does not
+ * allow that, the lease ends with the check's own token, which the check revokes at its
+ * end, but only a token vaultgate created: with a token the user gave (method token)
+ * the lease stays alive, and the check names it and warns.
+ */
+async function disposeLease(
+  ctx: Ctx,
+  response: VaultResponse,
+): Promise<{ note: string; leftAlive?: { id: string; why: string } }> {
+  const id = response.lease_id;
+  if (!id) return { note: "" };
   try {
-    await ctx.client.revokeLease(response.lease_id, Date.now() + REVOKE_BUDGET_SECONDS * 1000);
-    return ", revoked at once";
-  } catch {
-    return ", revoked with the check's token";
+    await ctx.client.revokeLease(id, Date.now() + REVOKE_BUDGET_SECONDS * 1000);
+    return { note: ", revoked at once" };
+  } catch (error) {
+    if (ctx.config.auth.method !== "token") return { note: ", revoked with the check's token" };
+    const why =
+      error instanceof VaultHttpError && error.status === 403
+        ? "HTTP 403: the token may not update sys/leases/revoke"
+        : (toVaultgateError(error).message.split("\n")[0] ?? "the vault refused");
+    ctx.platform.log.warn(`the lease ${id} that --issue-dynamic obtained was NOT revoked: ${why}`);
+    return { note: "", leftAlive: { id, why } };
   }
 }
