@@ -29,7 +29,9 @@ export function detectRunnerEnv(env: Env): RunnerCheck {
 /** isPipe tells whether file descriptor `fd` is a pipe or socket (how the runner reads a step's output). */
 export function isPipe(fd: number): boolean {
   try {
-    const stat = fstatSync(fd);
+    // bigint: on Node 20, a plain fstatSync of a pipe leaves the module resolver unable to
+    // follow symlinks afterwards, so every later import() of a pnpm-linked package fails.
+    const stat = fstatSync(fd, { bigint: true });
     return stat.isFIFO() || stat.isSocket();
   } catch {
     return false;
