@@ -94,3 +94,4 @@ export { vaultProvider, VaultSession, VAULT_CAPABILITIES, type VaultSourceConfig
 // The AWS provider is loaded lazily (a run without an AWS source loads no AWS code): only its loader is exported.
 export { loadAws, authenticateAws, type AwsModule } from "./providers/load.js";
 export { parseAwsRef, type AwsRef } from "./providers/aws/refs.js";
+export * from "./telemetry/index.js";

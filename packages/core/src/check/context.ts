@@ -8,6 +8,7 @@ import { InternalError, toVaultgateError, VaultgateError } from "../errors.js";
 import type { Platform } from "../platform.js";
 import type { VaultClient } from "../providers/vault/client.js";
 import { unavailable } from "../providers/vault/errors.js";
+import { publishRunEvent } from "../telemetry/events.js";
 import type { BudgetWatch } from "./budget.js";
 import type { CheckKind, CheckResult } from "./model.js";
 import type { Said } from "./reasons.js";
@@ -90,6 +91,8 @@ export async function timed(
 export function push(ctx: Ctx, result: CheckResult): void {
   if (!result.required && result.status === "fail") result.status = "warn";
   ctx.checks.push(result);
+  const { id, kind, status, required, durationMs: ms } = result;
+  publishRunEvent({ type: "check", id, kind, status, required, ms });
 }
 
 /** secretCheck is the result of one secret's check. */

@@ -10,6 +10,7 @@ import { RetriesExhaustedError, withRetry } from "../http/retry.js";
 import { HttpClient } from "../http/client.js";
 import type { IdTokenSource } from "../config/schema.js";
 import type { Platform } from "../platform.js";
+import { timedIdToken } from "../telemetry/events.js";
 import { decodeClaims, type Claims } from "./claims.js";
 
 /** IdToken is an obtained token and its decoded claims (for diagnostics). */
@@ -37,6 +38,14 @@ export interface IdTokenRequest {
 /** obtainIdToken resolves `auto`, obtains the token, masks it and decodes its claims. */
 export async function obtainIdToken(request: IdTokenRequest, platform: Platform): Promise<IdToken> {
   const from = request.source.from === "auto" ? autoSource(platform) : request.source.from;
+  return timedIdToken(from, () => obtain(request, from, platform));
+}
+
+async function obtain(
+  request: IdTokenRequest,
+  from: ReturnType<typeof autoSource> | Exclude<IdTokenSource["from"], "auto">,
+  platform: Platform,
+): Promise<IdToken> {
   let token: string;
   let origin: string;
   switch (from) {

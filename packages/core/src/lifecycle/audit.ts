@@ -2,8 +2,10 @@
  * lifecycle/audit — the record of one run, as one JSON line: when, on which platform,
  * which identity (claims, never the token), which vault, every path read with its
  * lease, renewals, revocations, request latencies and retries, failures and the
- * outcome. Never a value. Schema: docs/schemas/audit-record.v1.json.
+ * outcome. Never a value. Schema: docs/schemas/audit-record.v1.json. What it records is
+ * also published as run events (telemetry/events.ts) for the run's traces and metrics.
  */
+import { randomUUID } from "node:crypto";
 import { appendFileSync, closeSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { mkdirSync } from "node:fs";
@@ -12,6 +14,7 @@ import type { ReadRecord } from "../fetch/run.js";
 import { summarizeClaims } from "../identity/claims.js";
 import type { Env, PlatformName } from "../platform.js";
 import type { LoginResult } from "../providers/vault/auth.js";
+import { publishRunEvent } from "../telemetry/events.js";
 import { VERSION } from "../version.js";
 
 export const AUDIT_RECORD_SCHEMA = "https://vaultgate.dev/schemas/audit-record.v1.json";
@@ -43,6 +46,8 @@ export interface AuditRecord {
   version: 1;
   tool: { name: "vaultgate"; version: string };
   command: string;
+  /** Identifies this run's record; the run's trace carries it too (vaultgate.run.id). */
+  runId?: string;
   startedAt: string;
   endedAt: string;
   durationMs: number;
@@ -97,6 +102,7 @@ const RUN_VARIABLES = [
 /** AuditRecorder collects the events of a run and produces its record. */
 export class AuditRecorder {
   #started = Date.now();
+  #runId: string = randomUUID();
   #prior: AuditRecord["requests"] | undefined;
   readonly #base: Pick<AuditRecord, "command" | "platform" | "run" | "vault">;
   #identity: AuditRecord["identity"] = null;
@@ -119,6 +125,16 @@ export class AuditRecorder {
       run,
       vault: { address: options.address, namespace: options.namespace ?? null },
     };
+    this.#announce();
+  }
+
+  /** runId identifies this run's record (and its trace's root span). */
+  get runId(): string {
+    return this.#runId;
+  }
+
+  #announce(): void {
+    publishRunEvent({ type: "run", runId: this.#runId, command: this.#base.command, address: this.#base.vault.address });
   }
 
   /**
@@ -134,6 +150,10 @@ export class AuditRecorder {
       namespace: record.vault.namespace ?? undefined,
     });
     recorder.#started = Date.parse(record.startedAt) || Date.now();
+    if (record.runId) {
+      recorder.#runId = record.runId;
+      recorder.#announce();
+    }
     recorder.#identity = record.identity;
     recorder.#reads.push(...record.reads);
     recorder.#renewals.push(...record.renewals);
@@ -154,6 +174,7 @@ export class AuditRecorder {
       policies: [...result.policies],
       claims: result.claims ? summarizeClaims(result.claims) : {},
     };
+    publishRunEvent({ type: "login", method: result.method, mount, role: result.role, accessor: result.accessor });
   }
 
   /** request records one HTTP attempt's latency. */
@@ -178,22 +199,28 @@ export class AuditRecorder {
         ms: r.ms,
         outcome: r.outcome,
       });
+      const { path, apiPath, kv, ms, outcome } = r;
+      publishRunEvent({ type: "read", path, apiPath, kv, leased: r.leaseId !== undefined, ms, outcome });
     }
   }
 
   /** renewal records a renewal attempt. */
   renewal(entry: Omit<RenewalEntry, "at">): void {
     this.#renewals.push({ at: new Date().toISOString(), ...entry });
+    const { kind, ok, capped } = entry;
+    publishRunEvent({ type: "renewal", kind, ok, capped, ttlSeconds: entry.ttlSeconds ?? undefined });
   }
 
   /** revocation records a revocation. */
   revocation(entry: Omit<RevocationEntry, "at">): void {
     this.#revocations.push({ at: new Date().toISOString(), ...entry });
+    publishRunEvent({ type: "revocation", kind: entry.kind, outcome: entry.outcome });
   }
 
   /** failure records an error (its message, which never holds a value). */
   failure(error: { exitCode: number; name: string; message: string }): void {
     this.#failures.push({ code: error.exitCode, error: error.name, message: error.message });
+    publishRunEvent({ type: "failure", code: error.exitCode, error: error.name });
   }
 
   /** finish produces the record. */
@@ -207,6 +234,7 @@ export class AuditRecorder {
       version: 1,
       tool: { name: "vaultgate", version: VERSION },
       ...this.#base,
+      runId: this.#runId,
       startedAt: new Date(this.#started).toISOString(),
       endedAt: new Date(ended).toISOString(),
       durationMs: ended - this.#started,

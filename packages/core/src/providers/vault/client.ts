@@ -10,6 +10,7 @@ import type { FetchSettings, VaultConfig } from "../../config/schema.js";
 import { HttpClient, NetworkError, type HttpMethod } from "../../http/client.js";
 import { AdaptiveLimit, type Outcome } from "../../http/aimd.js";
 import { isTransientStatus, serverWait, withRetry, type RetryDecision } from "../../http/retry.js";
+import { withRunEvents } from "../../telemetry/events.js";
 
 /** VaultHttpError is a non-2xx answer; `errors` are Vault's own messages. */
 export class VaultHttpError extends Error {
@@ -121,7 +122,7 @@ export class VaultClient {
   readonly #limit: AdaptiveLimit;
 
   constructor(options: VaultClientOptions) {
-    this.#options = options;
+    this.#options = withRunEvents(options);
     this.#deadline = options.deadline ?? Date.now() + options.fetch.deadlineSeconds * 1000;
     const headers: Record<string, string> = { ...options.vault.headers };
     this.#http = new HttpClient({
