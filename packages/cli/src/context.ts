@@ -1,5 +1,5 @@
 /** context — what every command receives: environment, streams, and its Platform. */
-import type { Env, MaskRequest, Platform } from "@vaultgate/core";
+import type { Env, MaskRequest, Platform, RunTelemetry } from "@vaultgate/core";
 import { processRunnerMode, terminalPlatform, type RunnerMode, type Verbosity } from "./terminal.js";
 
 /** CommandContext is the outside world as one command invocation sees it. */
@@ -15,6 +15,8 @@ export interface CommandContext {
     flags: { quiet?: boolean | undefined; verbose?: boolean | undefined },
     onMask?: (value: string, request: MaskRequest) => void,
   ): Platform;
+  /** The run's telemetry (main starts it): exec passes its trace context to the command. */
+  telemetry?: RunTelemetry;
 }
 
 /** processContext builds the context of the running process. */

@@ -1,8 +1,9 @@
 /**
  * main — the `vaultgate` command: dispatches to a command and maps every error to its
  * documented exit code at this one boundary (message and hint on stderr, no stack).
+ * With OTEL_EXPORTER_OTLP_ENDPOINT set, the command is one trace (docs/observability.md).
  */
-import { VERSION, formatError, toVaultgateError } from "@vaultgate/core";
+import { TELEMETRY_OFF, VERSION, formatError, startTelemetry, toVaultgateError } from "@vaultgate/core";
 import { processContext, type CommandContext } from "./context.js";
 import { diagnosticLines } from "./terminal.js";
 import { fetchCommand } from "./commands/fetch.js";
@@ -58,12 +59,26 @@ export async function main(argv: string[], ctx: CommandContext = processContext(
     ctx.stderr.write(`Error: unknown command "${name}".\nHint: run \`vaultgate --help\` for the commands.\n`);
     return 2;
   }
+  const platform = ctx.platform({});
+  const telemetry =
+    name === "dev"
+      ? TELEMETRY_OFF
+      : await startTelemetry({
+          command: name,
+          env: ctx.env,
+          platform: platform.name,
+          warn: (message) => platform.log.warn(message),
+          mask: (value) => platform.mask(value, "token"),
+        });
+  let exitCode: number;
   try {
-    return await command(rest, ctx);
+    exitCode = await command(rest, { ...ctx, telemetry });
   } catch (thrown) {
     const error = toVaultgateError(thrown);
     // A vault's error text is untrusted: under the runner it must not read as a workflow command.
     for (const line of diagnosticLines(formatError(error), ctx.runner ?? "none")) ctx.stderr.write(`${line}\n`);
-    return error.exitCode;
+    exitCode = error.exitCode;
   }
+  await telemetry.end(exitCode);
+  return exitCode;
 }

@@ -2,6 +2,7 @@
  * step — the one boundary where an action step meets errors: runStep runs a step and
  * turns any thrown value (not only an Error) into the step's failure, shown as the
  * error's message and hint, never a stack. A post step reports failures as warnings.
+ * With OTEL_EXPORTER_OTLP_ENDPOINT set, a named step is one trace (docs/observability.md).
  */
 import {
   AuthError,
@@ -12,7 +13,9 @@ import {
   OutputError,
   PermissionDeniedError,
   SecretNotFoundError,
+  TELEMETRY_OFF,
   VaultUnavailableError,
+  startTelemetry,
   toVaultgateError,
   type VaultgateError,
 } from "@vaultgate/core";
@@ -26,18 +29,31 @@ export type Step = (runner: Runner, platform: GitHubPlatform) => Promise<void>;
 export interface StepOptions {
   /** "warning" for post steps: report, but never change the job's result. */
   onError?: "fail" | "warning";
+  /** The step's name as the root span of its trace (github-secrets, github-check...). */
+  command?: string;
 }
 
 /** runStep runs `step`, sets process.exitCode and returns it. */
 export async function runStep(step: Step, options: StepOptions = {}): Promise<number> {
   const runner = new Runner();
+  const platform = githubPlatform(runner);
+  const telemetry = options.command
+    ? await startTelemetry({
+        command: options.command,
+        env: runner.env,
+        platform: "github",
+        warn: (message) => runner.warning(message),
+        mask: (value) => platform.mask(value, "token"),
+      })
+    : TELEMETRY_OFF;
   try {
-    await step(runner, githubPlatform(runner));
+    await step(runner, platform);
   } catch (thrown) {
     const error = toVaultgateError(thrown);
     if (options.onError === "warning") runner.warning(describeError(error), { title: errorTitle(error) });
     else runner.setFailed(describeError(error), { title: errorTitle(error) });
   }
+  await telemetry.end(runner.exitCode);
   process.exitCode = runner.exitCode;
   return runner.exitCode;
 }

@@ -146,7 +146,9 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
     platform.log.info(
       `running ${command} with ${result.secrets.length} secret${result.secrets.length === 1 ? "" : "s"}${filesDir ? ` in ${filesDir}` : ""}`,
     );
+    Object.assign(env, ctx.telemetry?.childEnv());
     const child = await runChild({ command, args, env, cwd: ctx.cwd, masker, stdout: ctx.stdout, stderr: ctx.stderr, signals });
+    ctx.telemetry?.childExited(child.code);
     if (child.spawnError) platform.log.error(child.spawnError);
     exitCode = child.code;
     return exitCode;
@@ -216,7 +218,9 @@ async function execFromFile(
   const signals = guardSignals((signal) => platform.log.warn(`received ${signal}: stopping the command`));
   try {
     platform.log.info(`running ${command} with ${secrets.length} secret${secrets.length === 1 ? "" : "s"} from ${path}`);
+    Object.assign(env, ctx.telemetry?.childEnv());
     const child = await runChild({ command, args, env, cwd: ctx.cwd, masker, stdout: ctx.stdout, stderr: ctx.stderr, signals });
+    ctx.telemetry?.childExited(child.code);
     if (child.spawnError) platform.log.error(child.spawnError);
     return child.code;
   } finally {
