@@ -22,6 +22,8 @@ export interface ProxiedRequest {
   path: string;
   fault: Fault["kind"] | undefined;
   at: number;
+  /** The request body, once received (the telemetry suites read the raw OTLP payloads). */
+  body?: Buffer;
 }
 
 /** FaultScript decides per request; `count` is how many requests with this method+path came before. */
@@ -50,10 +52,12 @@ export async function startFaultProxy(target: string, script?: FaultScript): Pro
     const count = counts.get(key) ?? 0;
     counts.set(key, count + 1);
     const fault = current?.({ method, path, count });
-    requests.push({ method, path, fault: fault?.kind, at: Date.now() });
+    const entry: ProxiedRequest = { method, path, fault: fault?.kind, at: Date.now() };
+    requests.push(entry);
     const body: Buffer[] = [];
     req.on("data", (c: Buffer) => body.push(c));
     req.on("end", () => {
+      entry.body = Buffer.concat(body);
       if (fault?.kind === "blackhole") return;
       if (fault?.kind === "reset") {
         req.socket.destroy();

@@ -1,8 +1,9 @@
 /**
  * github-tools — the GitHub tools the suites run: actionlint (lints workflows and the
- * local actions' metadata they use) and nektos/act (runs a workflow on this host). Both
- * are built once from the Go module proxy and cached outside the repository; a tool that
- * cannot be built is an error, never a skip.
+ * local actions' metadata they use) and nektos/act (runs a workflow on this host); and,
+ * built the same way, Jaeger for the telemetry suites (harness/jaeger.ts). Each is built
+ * once from the Go module proxy and cached outside the repository; a tool that cannot be
+ * built is an error, never a skip.
  */
 import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -11,6 +12,7 @@ import { promisify } from "node:util";
 const SCRIPTS = {
   actionlint: fileURLToPath(new URL("../servers/build-actionlint.sh", import.meta.url)),
   act: fileURLToPath(new URL("../servers/build-act.sh", import.meta.url)),
+  jaeger: fileURLToPath(new URL("../servers/build-jaeger.sh", import.meta.url)),
 } as const;
 
 /** ensureTool returns the path of the tool's binary, building it on first use (VAULTGATE_<TOOL>_BIN overrides). */
@@ -20,7 +22,7 @@ export async function ensureTool(tool: keyof typeof SCRIPTS): Promise<string> {
   try {
     const { stdout } = await promisify(execFile)("bash", [SCRIPTS[tool]], {
       maxBuffer: 64 * 1024 * 1024,
-      timeout: 20 * 60 * 1000,
+      timeout: 40 * 60 * 1000,
     });
     const bin = stdout.trim().split("\n").pop();
     if (!bin) throw new Error("the build script printed no binary path");

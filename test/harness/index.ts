@@ -21,3 +21,4 @@ export * from "./aws-setup.js";
 export * from "./check-cli.js";
 export * from "./gate-fixture.js";
 export * from "./check-action.js";
+export * from "./jaeger.js";
