@@ -393,8 +393,8 @@ class RunTrace {
     #eventSpan(event) {
         let name;
         let attrs;
-        let ok = true;
-        let ms = 0;
+        let ok;
+        let ms;
         switch (event.type) {
             case "id-token":
                 name = "id-token";
@@ -551,7 +551,7 @@ function describe(error) {
         return code;
     if (typeof code === "number")
         return `HTTP ${code}`;
-    const message = error instanceof Error ? error.message : String(error ?? "unknown error");
+    const message = error instanceof Error ? error.message : typeof error === "string" ? error : "unknown error";
     const line = message.split("\n")[0] ?? "";
     return line.length > 120 ? `${line.slice(0, 120)}…` : line;
 }
