@@ -162,7 +162,7 @@ export class RunTrace {
         ms = event.ms;
         break;
       case "revocation":
-        // A token vaultgate did not create is kept: no request, an event on the run.
+        // No request of its own: a token kept (vaultgate did not create it), a lease ended with its token.
         this.#root.addEvent(
           "revocation",
           allowed({ "vaultgate.lease.kind": event.kind, "vaultgate.outcome": event.outcome }),
