@@ -23,8 +23,8 @@ import { RunTrace } from "./trace.js";
 
 /** startOtel starts the providers and returns the run's telemetry. */
 export function startOtel(settings: TelemetrySettings, options: TelemetryOptions): RunTelemetry {
-  const failures: string[] = [];
-  const onFailure = (what: string, error: unknown) => failures.push(`${what}: ${describe(error)}`);
+  const failures = new Set<string>();
+  const onFailure = (what: string, error: unknown) => failures.add(`${what}: ${describe(error)}`);
   const resource = resourceFromAttributes({
     ...settings.resource,
     ...allowed({ "service.version": VERSION, ...ciAttributes(options.platform, options.env) }),
@@ -79,7 +79,7 @@ export function startOtel(settings: TelemetrySettings, options: TelemetryOptions
       const target = settings.traces?.url ?? settings.metrics?.url ?? "";
       if (!inTime)
         options.warn(`telemetry: the export to ${origin(target)} took longer than ${timeoutMillis} ms; not waiting for it.`);
-      else if (failures.length > 0) options.warn(`telemetry: could not export to ${origin(target)} (${failures.join("; ")}).`);
+      else if (failures.size > 0) options.warn(`telemetry: could not export to ${origin(target)} (${[...failures].join("; ")}).`);
     },
   };
 }
