@@ -6,7 +6,7 @@
 // is searched for secrets. A collector that is down or never answers leaves the exit
 // code alone and the run's end late by no more than the documented bound.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -74,7 +74,11 @@ function workspace() {
       "",
     ].join("\n"),
   );
-  return { dir, manifest, audit: join(dir, "audit.jsonl") };
+  // The runner's own files for the step: without them GITHUB_ACTIONS is only a local shell.
+  const runner = { RUNNER_TEMP: join(dir, "temp"), GITHUB_OUTPUT: join(dir, "output"), GITHUB_ENV: join(dir, "env") };
+  mkdirSync(runner.RUNNER_TEMP);
+  for (const file of [runner.GITHUB_OUTPUT, runner.GITHUB_ENV]) writeFileSync(file, "");
+  return { dir, manifest, audit: join(dir, "audit.jsonl"), runner };
 }
 
 function githubEnv(extra: Record<string, string>) {
@@ -119,6 +123,7 @@ describe("telemetry to a real Jaeger", () => {
     const parentSpan = hex(8);
     tap.setScript(undefined);
     const env = githubEnv({
+      ...w.runner,
       OTEL_EXPORTER_OTLP_ENDPOINT: tap.url,
       OTEL_SERVICE_NAME: name,
       OTEL_RESOURCE_ATTRIBUTES: "deployment.environment.name=test",
