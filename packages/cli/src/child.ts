@@ -57,11 +57,20 @@ export function runChild(options: ChildOptions): Promise<{ code: number; spawnEr
   });
 }
 
-/** pipeMasked copies `from` through a masking stream into `to` (left open); resolves when flushed. */
+/**
+ * pipeMasked copies `from` through a masking stream into `to` (left open); resolves when
+ * flushed. When `to` fails (EPIPE: the reader of `vaultgate exec … | head -1` has gone)
+ * forwarding stops but the child's output is still drained, so the child never blocks on
+ * a full pipe and the run goes on to revoke.
+ */
 function pipeMasked(from: NodeJS.ReadableStream, masker: SecretMasker, to: NodeJS.WritableStream): Promise<void> {
   const masked = masker.createStream();
   from.pipe(masked);
   masked.pipe(to, { end: false });
+  to.once("error", () => {
+    masked.unpipe(to);
+    masked.resume();
+  });
   return new Promise((resolve) => {
     masked.on("end", resolve);
     masked.on("error", () => resolve());

@@ -23,6 +23,9 @@ export interface CommandContext {
 export function processContext(): CommandContext {
   const env = process.env;
   const runner = processRunnerMode(env);
+  // A write to a closed pipe (`vaultgate … | head -1`) must never end the process before
+  // it revokes: an output stream's error is dropped (the reader is gone), never thrown.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
   return {
     env,
     cwd: process.cwd(),

@@ -30,6 +30,7 @@ export const CONFIG_OPTIONS = {
   "client-cert": { type: "string" },
   "client-key": { type: "string" },
   "tls-skip-verify": { type: "boolean" },
+  "allow-insecure-http": { type: "boolean" },
   concurrency: { type: "string" },
   timeout: { type: "string" },
   "request-timeout": { type: "string" },
@@ -60,6 +61,7 @@ export const CONFIG_HELP = `Vault and identity (flags win over VAULTGATE_* varia
       --token-variable VAR    variable holding a vault token (method token)
       --role-id ID, --secret-id-variable VAR   AppRole login
       --ca-cert PEM|FILE, --client-cert PEM|FILE, --client-key PEM|FILE, --tls-skip-verify
+      --allow-insecure-http   allow plain http:// to a host other than this machine (warned)
 Secrets:
   -s, --secret "PATH KEY [| NAME]"   one secret (repeatable)
       --secrets "A ; B"       several, in hashicorp/vault-action syntax     [VAULTGATE_SECRETS]

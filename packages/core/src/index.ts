@@ -43,7 +43,7 @@ export {
 } from "./providers/vault/client.js";
 export { login, revokeToken, type LoginResult } from "./providers/vault/auth.js";
 export { MountResolver, resolveWithMount, type ResolvedPath } from "./providers/vault/paths.js";
-export { writeSecureFile, writeFileAtomic, removeFile } from "./export/files.js";
+export { writeSecureFile, writeFileAtomic, removeFile, ensureDir, assertWritableDir } from "./export/files.js";
 export {
   render,
   shellQuote,
@@ -74,7 +74,17 @@ export {
 } from "./lifecycle/revoke.js";
 export { saveState, loadState, parseState, removeState, stateFileWriter, type SessionState } from "./lifecycle/state.js";
 export { fetchJob, stateOf, type FetchJob, type FetchJobOptions } from "./lifecycle/job.js";
-export { platformTempDir, jobKey, stateDir, newStatePath, jobStatePaths, isInside } from "./lifecycle/paths.js";
+export {
+  platformTempDir,
+  ciTempDir,
+  jobKey,
+  stateDir,
+  newStatePath,
+  jobStatePaths,
+  isInside,
+  privateDir,
+  removalRefusal,
+} from "./lifecycle/paths.js";
 export * from "./mask/index.js";
 export * from "./check/index.js";
 export {

@@ -28,6 +28,7 @@ export const CONNECTION_INPUTS = [
   "clientKey",
   "tls-skip-verify",
   "tlsSkipVerify",
+  "allow-insecure-http",
   "extraHeaders",
   "token",
   "roleId",

@@ -6,7 +6,15 @@
  * up must never change the job's own result.
  */
 import { existsSync } from "node:fs";
-import { AuditRecorder, appendAuditRecord, auditMarkdown, endRun, loadState, removeState } from "@vaultgate/core";
+import {
+  AuditRecorder,
+  appendAuditRecord,
+  auditMarkdown,
+  endRun,
+  loadState,
+  platformTempDir,
+  removeState,
+} from "@vaultgate/core";
 import type { GitHubPlatform } from "./platform.js";
 import type { Runner } from "./runner/runner.js";
 import { STATE_NAME } from "./secrets.js";
@@ -23,7 +31,11 @@ export async function revokeForPost(runner: Runner, platform: GitHubPlatform): P
   }
   const state = loadState(path);
   const audit = state.audit ? AuditRecorder.resume(state.audit, runner.env) : undefined;
-  const { report, fileErrors } = await endRun(state, platform, { audit, fetch: POST_FETCH });
+  const { report, fileErrors } = await endRun(state, platform, {
+    audit,
+    fetch: POST_FETCH,
+    tempDir: platformTempDir(runner.env),
+  });
   const leases = report.leasesRevoked + report.leasesWithToken;
   runner.info(
     `vaultgate: token ${state.ownsToken ? report.token : "kept (it was given as an input)"}, ` +

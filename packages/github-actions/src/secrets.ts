@@ -7,6 +7,7 @@
  * environment stays small whatever the inputs (a large CA bundle).
  */
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   AuditRecorder,
@@ -16,6 +17,7 @@ import {
   InternalError,
   appendAuditRecord,
   assertEnvName,
+  assertWritableDir,
   auditMarkdown,
   checkSecretNames,
   fetchJob,
@@ -85,13 +87,12 @@ export function readSecretsInputs(runner: Runner, cwd: string): SecretsInputs {
       hint: "Add `secrets: path key | NAME` lines or a manifest (or exportToken/outputToken to hand on only the token).",
     });
   }
+  const exports = { exportEnv, files: runner.booleanInput("files") ?? false, exportToken, outputToken };
+  assertExportTargets(runner, { ...exports, auditFile: undefined });
   return {
     // vault-action's ignoreNotFound: a missing secret is reported and skipped, not fatal.
     config: ignoreNotFound ? { ...config, secrets: config.secrets.map((s) => ({ ...s, required: false })) } : config,
-    exportEnv,
-    files: runner.booleanInput("files") ?? false,
-    exportToken,
-    outputToken,
+    ...exports,
     auditFile: runner.input("audit") || undefined,
   };
 }
@@ -159,8 +160,10 @@ export function handOver(runner: Runner, job: FetchedJob): void {
 /**
  * exportSecrets hands the values to the following steps: an output per secret, an
  * environment variable per secret (export-env), a 0600 file per secret (files), and the
- * token where asked. Every value must already be masked; the file paths are recorded in
- * the post step's state before the first file is written.
+ * token where asked. Every value must already be masked. Everything is prepared first —
+ * names checked, records rendered, files written (their paths recorded in the post step's
+ * state before the first one exists) — and only then are the outputs and variables
+ * appended, all at once: a failure leaves no exported value behind.
  */
 export function exportSecrets(runner: Runner, platform: GitHubPlatform, job: FetchedJob, inputs: SecretsInputs): void {
   const secrets = job.result.secrets;
@@ -173,22 +176,52 @@ export function exportSecrets(runner: Runner, platform: GitHubPlatform, job: Fet
   if (inputs.exportEnv) checkSecretNames(secrets, inputs.config.allowEnvNames, { suffixes: inputs.files ? ["", "_FILE"] : [""] });
   checkOutputNames(secrets);
   if (inputs.exportEnv) for (const s of secrets) refuseRunnerRefused(s.envName, s.origin);
+  const outputs: [string, string][] = [];
+  const variables: [string, string][] = [];
+  for (const s of secrets) {
+    outputs.push([s.outputName, s.value]);
+    if (inputs.exportEnv) variables.push([s.envName, s.value]);
+  }
   const files = inputs.files ? plannedFiles(runner, secrets) : new Map<string, string>();
   if (files.size > 0) {
     job.state.files = [...new Set(files.values())];
     job.keepState(job.state);
+    writeFiles(secrets, files);
+    for (const s of secrets) {
+      const file = files.get(s.envName);
+      if (file === undefined) continue;
+      outputs.push([`${s.outputName}_file`, file]);
+      if (inputs.exportEnv) variables.push([`${s.envName}_FILE`, file]);
+    }
   }
-  for (const s of secrets) {
-    runner.setOutput(s.outputName, s.value);
-    if (inputs.exportEnv) runner.exportVariable(s.envName, s.value);
-    const file = files.get(s.envName);
-    if (file === undefined) continue;
-    writeSecureFile(file, s.value);
-    runner.setOutput(`${s.outputName}_file`, file);
-    if (inputs.exportEnv) runner.exportVariable(`${s.envName}_FILE`, file);
+  if (inputs.outputToken) outputs.push(["vault_token", job.token]);
+  if (inputs.exportToken) variables.push(["VAULT_TOKEN", job.token]);
+  runner.exportAll(outputs, variables);
+}
+
+/** writeFiles writes each secret's 0600 file; on a failure the files already written are removed. */
+function writeFiles(secrets: FetchResult["secrets"], files: ReadonlyMap<string, string>): void {
+  try {
+    for (const s of secrets) {
+      const file = files.get(s.envName);
+      if (file !== undefined) writeSecureFile(file, s.value);
+    }
+  } catch (error) {
+    for (const file of new Set(files.values())) rmSync(file, { force: true });
+    throw error;
   }
-  if (inputs.outputToken) runner.setOutput("vault_token", job.token);
-  if (inputs.exportToken) runner.exportVariable("VAULT_TOKEN", job.token);
+}
+
+/**
+ * assertExportTargets proves, before login, that every place the step will write is
+ * there: the runner's output and state files, its env file when variables are exported,
+ * and RUNNER_TEMP when files are.
+ */
+export function assertExportTargets(runner: Runner, inputs: Omit<SecretsInputs, "config">): void {
+  runner.fileCommandPath("GITHUB_OUTPUT");
+  runner.fileCommandPath("GITHUB_STATE");
+  if (inputs.exportEnv || inputs.exportToken) runner.fileCommandPath("GITHUB_ENV");
+  if (inputs.files) assertWritableDir(platformTempDir(runner.env), "RUNNER_TEMP, for files: true");
 }
 
 /** refuseRunnerRefused refuses NODE_OPTIONS even when allowed: the runner ignores it in GITHUB_ENV. */

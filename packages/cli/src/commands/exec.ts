@@ -7,11 +7,12 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { constants } from "node:os";
 import {
   AuditRecorder,
   ConfigError,
+  assertWritableDir,
   Renewer,
   SecretMasker,
   checkSecretNames,
@@ -108,6 +109,9 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
   let renewer: Renewer | undefined;
   let filesDir: string | undefined;
   const statePath = values.state ? resolve(ctx.cwd, values.state) : newStatePath(ctx.env);
+  // Where this run will write is proven writable before login (no token for a run that cannot finish).
+  assertWritableDir(dirname(statePath), "the run's state");
+  if (values.files) assertWritableDir(platformTempDir(ctx.env), "the job's temp directory, for --files");
   const keepState = stateFileWriter(statePath);
   let exitCode = 70;
   try {

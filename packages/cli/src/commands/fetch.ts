@@ -3,11 +3,12 @@
  * shell or JSON). Values go to stdout only with --unsafe-print. The run's state is
  * saved so that `vaultgate revoke` can end it; --revoke-now ends it at once.
  */
-import { extname, resolve } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import {
   AuditRecorder,
   ConfigError,
   appendAuditRecord,
+  assertWritableDir,
   toVaultgateError,
   type Platform,
   OUTPUT_FORMATS,
@@ -77,6 +78,9 @@ export async function fetchCommand(argv: string[], ctx: CommandContext): Promise
   if (config.secrets.length === 0) {
     throw new ConfigError("No secrets are requested.", { hint: 'Add --secret "PATH KEY | NAME", --secrets, or a manifest.' });
   }
+  // Every place this run writes is proven writable before login, so no token is ever
+  // held by a run that cannot finish (and no write can hang after login).
+  if (out) assertWritableDir(dirname(out), "--out");
   const platform = ctx.platform(values);
   const auditFile = values.audit ?? (ctx.env.VAULTGATE_AUDIT_FILE || undefined);
   const audit = new AuditRecorder({
@@ -87,6 +91,7 @@ export async function fetchCommand(argv: string[], ctx: CommandContext): Promise
     namespace: config.vault.namespace,
   });
   const statePath = values.state ? resolve(ctx.cwd, values.state) : newStatePath(ctx.env);
+  assertWritableDir(dirname(statePath), "the run's state");
   const keepState = stateFileWriter(statePath);
   let exitCode = 70;
   try {

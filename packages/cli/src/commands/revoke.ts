@@ -10,7 +10,9 @@ import {
   AuditRecorder,
   OutputError,
   endRun,
+  formatError,
   jobStatePaths,
+  platformTempDir,
   loadState,
   removeState,
   stateDir,
@@ -33,7 +35,11 @@ Options:
       --keep-files            do not delete the files fetch wrote
       --audit FILE            append each run's audit record (JSON line, no values) to FILE [VAULTGATE_AUDIT_FILE]
 
-Exit codes: 0 revoked (or nothing to revoke), 2 usage or unreadable state, 5 the vault could not be reached.`;
+Each run is ended on its own: a bad state file is reported and the others are still
+ended; the exit code is the worst of them.
+
+Exit codes: 0 revoked (or nothing to revoke), 2 usage, or an unreadable, corrupt or foreign
+state file, 5 the vault could not be reached, 6 a listed file could not be removed.`;
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -57,16 +63,24 @@ export async function revokeCommand(argv: string[], ctx: CommandContext): Promis
     );
     return 0;
   }
+  // One bad state file (unreadable, corrupt, foreign) never stops the others: each run
+  // is ended on its own and the worst exit code is returned.
   let exitCode = 0;
   for (const path of paths) {
-    const code = await revokeOne(
-      path,
-      values["keep-files"] ?? false,
-      ctx,
-      platform,
-      values.audit ?? (ctx.env.VAULTGATE_AUDIT_FILE || undefined),
-    );
-    exitCode = Math.max(exitCode, code);
+    try {
+      const code = await revokeOne(
+        path,
+        values["keep-files"] ?? false,
+        ctx,
+        platform,
+        values.audit ?? (ctx.env.VAULTGATE_AUDIT_FILE || undefined),
+      );
+      exitCode = Math.max(exitCode, code);
+    } catch (thrown) {
+      const error = toVaultgateError(thrown);
+      ctx.stderr.write(`${formatError(error)}\n`);
+      exitCode = Math.max(exitCode, error.exitCode);
+    }
   }
   return exitCode;
 }
@@ -89,8 +103,12 @@ async function revokeOne(
   });
   let exitCode = 0;
   try {
-    const { report, fileErrors } = await endRun(state, platform, { audit, keepFiles });
-    if (fileErrors[0]) throw new OutputError(fileErrors[0]);
+    const { report, fileErrors } = await endRun(state, platform, { audit, keepFiles, tempDir: platformTempDir(ctx.env) });
+    if (fileErrors.length > 0) {
+      throw new OutputError(fileErrors.join(" "), {
+        hint: "The token was revoked; remove the files named above yourself. Their state file is kept until then.",
+      });
+    }
     if (report.leftAlive.length > 0) {
       // The revocation has logged what is left alive; the state file stays for another try.
       platform.log.error(`${path} is kept: run \`vaultgate revoke\` again once the vault answers.`);

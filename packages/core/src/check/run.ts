@@ -7,7 +7,7 @@
  * Every reason comes from a reason table (check/reasons.ts, identity/validate.ts,
  * providers/vault/reasons.ts); one cause fails one check, the checks it prevents are skipped.
  */
-import type { VaultgateConfig } from "../config/schema.js";
+import { transportWarnings, type VaultgateConfig } from "../config/schema.js";
 import { toVaultgateError } from "../errors.js";
 import { summarizeClaims, type Claims } from "../identity/claims.js";
 import { obtainIdToken, type IdToken } from "../identity/sources.js";
@@ -31,6 +31,7 @@ export type { CheckOptions } from "./context.js";
 /** runCheck runs every check and returns the report; it throws only on a bug. */
 export async function runCheck(config: VaultgateConfig, platform: Platform, options: CheckOptions): Promise<CheckReport> {
   const budget = new BudgetWatch(options.budgetSeconds);
+  for (const warning of transportWarnings(config.vault)) platform.log.warn(warning);
   const client = new VaultClient({
     vault: config.vault,
     fetch: { ...config.fetch, maxAttempts: Math.min(config.fetch.maxAttempts ?? 3, 3) },

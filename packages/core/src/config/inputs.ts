@@ -22,6 +22,7 @@ const INPUT_MAP: Readonly<Record<string, readonly [section: string, key: string]
   clientKey: ["vault", "client-key"],
   "tls-skip-verify": ["vault", "tls-skip-verify"],
   tlsSkipVerify: ["vault", "tls-skip-verify"],
+  "allow-insecure-http": ["vault", "allow-insecure-http"],
   method: ["auth", "method"],
   mount: ["auth", "mount"],
   path: ["auth", "mount"],

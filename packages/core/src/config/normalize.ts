@@ -48,7 +48,16 @@ export interface NormalizeContext {
 }
 
 const TOP_KEYS = ["version", "vault", "auth", "secrets", "fetch", "allow-env-names", "mask"] as const;
-const VAULT_KEYS = ["url", "namespace", "ca-cert", "client-cert", "client-key", "tls-skip-verify", "headers"] as const;
+const VAULT_KEYS = [
+  "url",
+  "namespace",
+  "ca-cert",
+  "client-cert",
+  "client-key",
+  "tls-skip-verify",
+  "allow-insecure-http",
+  "headers",
+] as const;
 const AUTH_KEYS = [
   "method",
   "mount",
@@ -111,13 +120,26 @@ function normalizeVault(obj: RawObject, ctx: NormalizeContext): VaultConfig {
     throw new ConfigError(`The vault address "${url}" is not a URL.`, { hint: "Write it as https://vault.example.com:8200." });
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    throw new ConfigError(`The vault address "${url}" must start with https:// or http://.`);
+    throw new ConfigError(`The vault address "${url}" must start with https:// or http://.`, {
+      hint: "Write it as https://vault.example.com:8200.",
+    });
+  }
+  const allowInsecureHttp = optionalBoolean(obj, "allow-insecure-http", where) ?? false;
+  // Plain http sends the job's OIDC token and the vault token in clear: only to this machine.
+  if (parsed.protocol === "http:" && !isLoopback(parsed.hostname) && !allowInsecureHttp) {
+    throw new ConfigError(
+      `The vault address ${parsed.origin} is plain http to another host: the tokens would cross the network in clear.`,
+      {
+        hint: "Use https://. For a test vault on a network you trust, set allow-insecure-http: true (input allow-insecure-http, flag --allow-insecure-http).",
+      },
+    );
   }
   const tls: TlsConfig = {
     caCert: pem(optionalString(obj, "ca-cert", where) ?? ctx.env.VAULT_CACERT, "ca-cert", ctx),
     clientCert: pem(optionalString(obj, "client-cert", where) ?? ctx.env.VAULT_CLIENT_CERT, "client-cert", ctx),
     clientKey: pem(optionalString(obj, "client-key", where) ?? ctx.env.VAULT_CLIENT_KEY, "client-key", ctx),
     skipVerify: optionalBoolean(obj, "tls-skip-verify", where) ?? false,
+    insecureHttp: parsed.protocol === "http:" && !isLoopback(parsed.hostname),
   };
   if ((tls.clientCert === undefined) !== (tls.clientKey === undefined)) {
     throw new ConfigError("Mutual TLS needs both a client certificate and its key.", {
@@ -152,6 +174,12 @@ export function assertNoUserinfo(url: string): void {
       hint: "Remove them from the URL: vaultgate logs in with the job's identity (or a token from a variable), never with URL credentials.",
     });
   }
+}
+
+/** isLoopback tells whether a URL host is this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /** pem resolves a certificate or key given as PEM text, base64 of PEM, or a file path. */

@@ -65,6 +65,8 @@ export interface TlsConfig {
   clientCert: string | undefined;
   clientKey: string | undefined;
   skipVerify: boolean;
+  /** Plain http to a host other than this machine, allowed with allow-insecure-http (warned on every run). */
+  insecureHttp?: boolean | undefined;
 }
 
 /** VaultConfig says which vault to talk to and how. */
@@ -137,6 +139,18 @@ export interface AwsSourceConfig {
 export const DEFAULT_AWS_AUDIENCE = "sts.amazonaws.com";
 /** MIN_AWS_SESSION_SECONDS is STS's shortest session. */
 export const MIN_AWS_SESSION_SECONDS = 900;
+
+/** transportWarnings lists what each run must warn about its connection (tls-skip-verify, plain http). */
+export function transportWarnings(vault: VaultConfig): string[] {
+  const warnings: string[] = [];
+  if (vault.tls.skipVerify && vault.url.startsWith("https:"))
+    warnings.push(
+      `tls-skip-verify is set: the certificate of ${vault.url} is not checked, so anyone on the path can read the tokens and secrets. Configure ca-cert instead.`,
+    );
+  if (vault.tls.insecureHttp)
+    warnings.push(`allow-insecure-http is set: the tokens and secrets cross the network to ${vault.url} in clear. Use https://.`);
+  return warnings;
+}
 
 /** MaskSettings tune masking: the short-value rule's N (docs/masking.md). */
 export interface MaskSettings {

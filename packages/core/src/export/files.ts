@@ -1,10 +1,23 @@
 /**
  * export/files — writes files that hold secrets: created 0600 under a fresh name in the
- * target directory, flushed, then renamed into place, so no reader ever sees a
- * half-written file and a failure leaves nothing behind.
+ * target directory, every byte written (a short write is continued, a write that makes
+ * no progress — a file size limit, a full disk — fails), flushed, its size checked, then
+ * renamed into place, so no reader ever sees a half-written file and a failure leaves
+ * nothing behind.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, constants } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { OutputError } from "../errors.js";
 
@@ -19,10 +32,12 @@ export function writeFileAtomic(path: string, content: string | Buffer, mode: nu
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   let fd: number | undefined;
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    ensureDir(dir);
     fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
-    writeSync(fd, typeof content === "string" ? Buffer.from(content, "utf8") : content);
+    const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+    writeAll(fd, bytes);
     fsyncSync(fd);
+    if (fstatSync(fd).size !== bytes.length) throw Object.assign(new Error("short write"), { code: "EIO" });
     closeSync(fd);
     fd = undefined;
     renameSync(temp, path);
@@ -34,10 +49,67 @@ export function writeFileAtomic(path: string, content: string | Buffer, mode: nu
       // The directory itself is unusable; there is no temp file to remove.
     }
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new OutputError(`Cannot write ${path}: ${code}.`, {
-      hint: "Choose a writable location (the job's temp directory is a good one).",
+    const full = code === "ENOSPC" || code === "EFBIG" || code === "EDQUOT";
+    throw new OutputError(
+      `Cannot write ${path}: ${code}${full ? " (the disk or the file size limit is full)" : ""}; nothing was written.`,
+      {
+        hint: full
+          ? "Free space on the disk, or raise the file size limit (ulimit -f), then run again."
+          : "Choose a writable location (the job's temp directory is a good one).",
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
+ * ensureDir makes `dir` and its missing parents (0700), one level at a time: a recursive
+ * mkdir can spin forever under /proc, and a path through a file must fail as ENOTDIR.
+ */
+export function ensureDir(dir: string): void {
+  const missing: string[] = [];
+  let current = dir;
+  for (;;) {
+    try {
+      if (!statSync(current).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      const parent = dirname(current);
+      if (parent === current) throw error;
+      missing.push(current);
+      current = parent;
+    }
+  }
+  for (const d of missing.reverse()) mkdirSync(d, { mode: 0o700 });
+}
+
+/**
+ * assertWritableDir proves, before login, that a file can be created in `dir` (made if
+ * missing): a probe file is created and removed. `what` names the place in the error.
+ */
+export function assertWritableDir(dir: string, what: string): void {
+  const probe = join(dir, `.vaultgate-probe-${randomBytes(6).toString("hex")}`);
+  try {
+    ensureDir(dir);
+    closeSync(openSync(probe, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600));
+    rmSync(probe, { force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new OutputError(`Cannot create files in ${dir} (${what}): ${code}; nothing was fetched.`, {
+      hint: "Choose a directory you can write to (the job's temp directory is a good one); it is checked before login.",
       cause: error,
     });
+  }
+}
+
+/** writeAll writes every byte: a short write is continued; one that writes nothing is EFBIG. */
+function writeAll(fd: number, bytes: Buffer): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const written = writeSync(fd, bytes, offset, bytes.length - offset);
+    if (written <= 0) throw Object.assign(new Error("no progress"), { code: "EFBIG" });
+    offset += written;
   }
 }
 

@@ -33,6 +33,8 @@ export interface IdTokenRequest {
   source: IdTokenSource;
   audience: string | undefined;
   userAgent: string;
+  /** The run's deadline and per-request timeout (the `timeout` and `request-timeout` settings). */
+  limits?: { deadline: number; requestTimeoutMs: number } | undefined;
 }
 
 /** obtainIdToken resolves `auto`, obtains the token, masks it and decodes its claims. */
@@ -145,9 +147,19 @@ async function fromGitHub(request: IdTokenRequest, platform: Platform): Promise<
     });
   }
   platform.mask(bearer, "token");
-  const target = new URL(url);
+  let target: URL;
+  try {
+    target = new URL(url);
+    if (target.protocol !== "https:" && target.protocol !== "http:") throw new TypeError(target.protocol);
+  } catch {
+    throw new IdentityError(`ACTIONS_ID_TOKEN_REQUEST_URL is not an http(s) URL: "${url.slice(0, 80)}".`, {
+      hint: "The runner sets it for jobs with `permissions: id-token: write`; do not set it yourself.",
+    });
+  }
   if (request.audience) target.searchParams.set("audience", request.audience);
   const client = new HttpClient({ baseUrl: target.origin, userAgent: request.userAgent, maxSockets: 1 });
+  // The configured `timeout` bounds the ID token request too (30 s when nothing says otherwise).
+  const limits = request.limits ?? { deadline: Date.now() + 30_000, requestTimeoutMs: 10_000 };
   const origin = `GitHub OIDC${request.audience ? ` (audience ${request.audience})` : ""}`;
   try {
     // The project's one retry policy: 4xx is final, anything else is retried.
@@ -157,10 +169,15 @@ async function fromGitHub(request: IdTokenRequest, platform: Platform): Promise<
           method: "GET",
           path: target.href,
           headers: { authorization: `Bearer ${bearer}` },
-          timeoutMs: 10_000,
+          timeoutMs: Math.max(1, Math.min(limits.requestTimeoutMs, limits.deadline - Date.now())),
         });
         const value = (res.json as { value?: unknown } | undefined)?.value;
         if (res.status === 200 && typeof value === "string" && value !== "") return { token: value, origin };
+        if (res.status === 200) {
+          throw new IdentityError(`The ID token service at ${target.origin} answered without a token (not its JSON answer).`, {
+            hint: "ACTIONS_ID_TOKEN_REQUEST_URL must be the runner's own token service; a proxy or captive portal may be in the way.",
+          });
+        }
         if (res.status >= 400 && res.status < 500) {
           throw new IdentityError(`GitHub refused the ID token request (HTTP ${res.status}).`, {
             hint: "Check that the job has `permissions: id-token: write`.",
@@ -170,7 +187,7 @@ async function fromGitHub(request: IdTokenRequest, platform: Platform): Promise<
       },
       {
         maxAttempts: 3,
-        deadline: Date.now() + 30_000,
+        deadline: limits.deadline,
         baseDelayMs: 250,
         classify: (error) => ({ retry: !(error instanceof IdentityError) }),
       },

@@ -13,6 +13,7 @@ import { removeFile } from "../export/files.js";
 import type { Platform } from "../platform.js";
 import { VaultClient } from "../providers/vault/client.js";
 import type { AuditRecorder } from "./audit.js";
+import { removalRefusal } from "./paths.js";
 import { revokeAll, type RevokeReport } from "./revoke.js";
 import { USER_AGENT } from "./session.js";
 import type { SessionState } from "./state.js";
@@ -25,6 +26,8 @@ export interface EndRunOptions {
   /** The revocation's budget in seconds, retries included (default 10 s). */
   budgetSeconds?: number | undefined;
   sleep?: (ms: number) => Promise<void>;
+  /** The job's temp directory: outside it only this user's regular files are removed (lifecycle/paths). */
+  tempDir?: string | undefined;
 }
 
 /** EndRunResult is the revocation report and the files that could not be removed. */
@@ -58,14 +61,19 @@ export async function endRun(state: SessionState, platform: Platform, options: E
   } finally {
     client.close();
   }
-  return { report, fileErrors: options.keepFiles ? [] : removeRunFiles(state.files) };
+  return { report, fileErrors: options.keepFiles ? [] : removeRunFiles(state.files, options.tempDir) };
 }
 
 /** removeRunFiles deletes the files (or directories) and then their empty vaultgate-* parents. */
-function removeRunFiles(files: readonly string[]): string[] {
+function removeRunFiles(files: readonly string[], tempDir: string | undefined): string[] {
   const errors: string[] = [];
   const dirs = new Set<string>();
   for (const file of files) {
+    const refusal = tempDir === undefined ? undefined : removalRefusal(file, tempDir);
+    if (refusal) {
+      errors.push(`Not removing ${file}: ${refusal}.`);
+      continue;
+    }
     try {
       removeFile(file);
     } catch (error) {

@@ -3,7 +3,7 @@
  * facts and every lease obtained. `revoke` ends it within one budget (lifecycle/revoke):
  * the token first, which takes its leases with it.
  */
-import type { VaultgateConfig } from "../config/schema.js";
+import { transportWarnings, type VaultgateConfig } from "../config/schema.js";
 import { fetchSecrets, type FetchResult, type LeaseRecord } from "../fetch/run.js";
 import type { Platform } from "../platform.js";
 import { VaultClient, type RequestObserver } from "../providers/vault/client.js";
@@ -94,6 +94,7 @@ export class Session {
 
 /** openSession creates the client and logs in. */
 export async function openSession(options: SessionOptions): Promise<Session> {
+  for (const warning of transportWarnings(options.config.vault)) options.platform.log.warn(warning);
   const client = new VaultClient({
     vault: options.config.vault,
     fetch: options.config.fetch,

@@ -11,11 +11,12 @@
  * 200 KB CA bundle once made GitHub's post step fail to start: one environment string
  * is capped at 128 KiB), and GitHub's GITHUB_STATE carries only the state file's path.
  */
-import { readFileSync } from "node:fs";
+import { lstatSync, readFileSync } from "node:fs";
 import type { TlsConfig, VaultConfig } from "../config/schema.js";
 import { ConfigError } from "../errors.js";
 import { removeFile, writeSecureFile } from "../export/files.js";
 import type { AuditRecord } from "./audit.js";
+import { foreignReason } from "./paths.js";
 
 /** SessionState is the serializable hand-over from a fetch to its revoke. */
 export interface SessionState {
@@ -86,12 +87,24 @@ function keepSide(path: string, kind: keyof typeof SIDE_FILES, content: string |
   return file;
 }
 
-/** loadState reads and checks a state file. */
+/**
+ * loadState reads and checks a state file. A file that is not this user's own regular
+ * file is refused unread: another user could have planted it to have `revoke` delete
+ * files or talk to a vault of theirs.
+ */
 export function loadState(path: string): SessionState {
   let text: string;
   try {
+    const stats = lstatSync(path);
+    const reason = foreignReason(stats, "file");
+    if (reason) {
+      throw new ConfigError(`The state file ${path} is ${reason}; it was not used and nothing was revoked.`, {
+        hint: "vaultgate only ends runs this user started; another user may have put it there. Remove it.",
+      });
+    }
     text = readFileSync(path, "utf8");
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(
       `Cannot read the state file ${path}: ${code === "ENOENT" ? "no such file" : (code ?? String(error))}.`,

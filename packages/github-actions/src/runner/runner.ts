@@ -8,11 +8,10 @@
  * refused without echoing it; untrusted log text is wrapped in stop-commands; typo'd
  * booleans are configuration errors that say what was given.
  */
-import { accessSync, constants } from "node:fs";
 import * as core from "@actions/core";
 import { ConfigError, OutputError, type Env } from "@vaultgate/core";
 import { inertLines, type AnnotationProperties } from "./commands.js";
-import { assertCommandName, type FileCommand } from "./file-commands.js";
+import { allOrNothing, assertCommandName, fileCommandPath, type FileCommand } from "./file-commands.js";
 
 /** inputVariable names the variable the runner sets for an input: INPUT_ + the name upper-cased, spaces as _. */
 export function inputVariable(name: string): string {
@@ -102,6 +101,27 @@ export class Runner {
     fileCommand("GITHUB_ENV", name, () => core.exportVariable(name, value));
   }
 
+  /** fileCommandPath checks that the runner file `variable` names is there and writable. */
+  fileCommandPath(variable: FileCommand): string {
+    return fileCommandPath(this.env, variable);
+  }
+
+  /**
+   * exportAll sets step outputs and environment variables all at once, or none: every name
+   * and file is checked first, and a failed append cuts both files back to their old size.
+   */
+  exportAll(outputs: readonly (readonly [string, string])[], variables: readonly (readonly [string, string])[]): void {
+    for (const [name] of [...outputs, ...variables]) assertCommandName(name);
+    const paths = [
+      ...(outputs.length > 0 ? [this.fileCommandPath("GITHUB_OUTPUT")] : []),
+      ...(variables.length > 0 ? [this.fileCommandPath("GITHUB_ENV")] : []),
+    ];
+    allOrNothing(paths, () => {
+      for (const [name, value] of outputs) this.setOutput(name, value);
+      for (const [name, value] of variables) this.exportVariable(name, value);
+    });
+  }
+
   /** saveState hands a value to this action's post step (GITHUB_STATE → STATE_<name>). */
   saveState(name: string, value: string): void {
     fileCommand("GITHUB_STATE", name, () => core.saveState(name, value));
@@ -132,18 +152,7 @@ export class Runner {
  */
 function fileCommand(variable: FileCommand, name: string, write: () => void): void {
   assertCommandName(name);
-  const path = process.env[variable];
-  if (!path) {
-    throw new OutputError(`${variable} is not set: this step is not running on a GitHub Actions runner.`, {
-      hint: "Run the action with `uses:` in a workflow (runner 2.297 or later provides the file commands).",
-    });
-  }
-  try {
-    accessSync(path, constants.W_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new OutputError(`Cannot append to ${variable} (${path}): ${code}.`, { cause: error });
-  }
+  fileCommandPath(process.env, variable);
   try {
     write();
   } catch (error) {

@@ -42,7 +42,9 @@ export async function login(
 ): Promise<LoginResult> {
   switch (auth.method) {
     case "jwt": {
-      const id = idToken ?? (await obtainIdToken({ source: auth.idToken, audience: auth.audience, userAgent }, platform));
+      const id =
+        idToken ??
+        (await obtainIdToken({ source: auth.idToken, audience: auth.audience, userAgent, limits: client.limits }, platform));
       // One audience rule everywhere: a token without the configured audience is never sent.
       assertAudience(id.claims, auth.audience, id.origin);
       const body: Record<string, unknown> = { jwt: id.token };

@@ -140,6 +140,11 @@ export class VaultClient {
     return this.#options.vault.url;
   }
 
+  /** limits are the run's deadline and per-request timeout, for requests made beside this client (the ID token). */
+  get limits(): { deadline: number; requestTimeoutMs: number } {
+    return { deadline: this.#deadline, requestTimeoutMs: this.#options.fetch.requestTimeoutSeconds * 1000 };
+  }
+
   /** inFlightLimit is how many requests the AIMD limit currently allows at once. */
   get inFlightLimit(): number {
     return this.#limit.limit;
