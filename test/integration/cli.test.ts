@@ -210,7 +210,7 @@ describe("vaultgate errors and exit codes", () => {
       env,
     );
     expect(result.code).toBe(6);
-    expect(result.stderr).toContain(`Cannot write ${blocker}/x.env`);
+    expect(result.stderr).toContain(`Cannot create files in ${blocker} (--out): ENOTDIR`);
     expectClean(result);
   });
 });

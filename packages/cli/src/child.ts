@@ -22,7 +22,7 @@ export interface ChildOptions {
 }
 
 /** runChild runs the command to completion and returns the exit code to use. */
-export function runChild(options: ChildOptions): Promise<{ code: number; spawnError?: string }> {
+export function runChild(options: ChildOptions): Promise<{ code: number; spawnError?: string; hint?: string }> {
   return new Promise((resolve) => {
     const child = spawn(options.command, [...options.args], {
       env: options.env,
@@ -46,6 +46,9 @@ export function runChild(options: ChildOptions): Promise<{ code: number; spawnEr
           resolve({
             code: notFound ? 127 : 126,
             spawnError: `${options.command}: ${notFound ? "command not found" : (spawnError.code ?? spawnError.message)}`,
+            hint: notFound
+              ? "Check the command's name and that it is on PATH, or give its path (./deploy.sh)."
+              : "The file is not an executable program: make it executable (chmod +x) with a #! line, or run it through its interpreter (sh ./script).",
           });
         } else if (signal) {
           resolve({ code: 128 + (constants.signals[signal] ?? 0) });

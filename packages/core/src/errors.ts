@@ -41,15 +41,34 @@ export interface VaultgateErrorOptions {
  */
 export abstract class VaultgateError extends Error {
   abstract readonly exitCode: ExitCodeValue;
-  readonly hint: string | undefined;
+  readonly #hint: string | undefined;
   readonly reasonId: string | undefined;
 
   constructor(message: string, options: VaultgateErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.hint = options.hint;
+    this.#hint = options.hint;
     this.reasonId = options.reasonId;
   }
+
+  /** hint is the fix to suggest: the error's own, else its class's general advice (never empty). */
+  get hint(): string {
+    return this.#hint ?? DEFAULT_HINTS[this.name] ?? DEFAULT_HINTS.InternalError ?? "";
+  }
 }
+
+/** DEFAULT_HINTS is each class's advice for the errors that carry no hint of their own. */
+const DEFAULT_HINTS: Readonly<Record<string, string>> = {
+  ConfigError:
+    "Check the flags, inputs and manifest against docs/configuration.md; `vaultgate <command> --help` lists the flags.",
+  IdentityError: "See docs/configuration.md for where the job's OIDC ID token comes from on each CI platform.",
+  AuthError: "Check the role, the auth mount and the token's claims against the vault role's bound claims.",
+  SecretNotFoundError: "Check the path and the key (`vault kv get <path>`), or mark the secret required: false.",
+  PermissionDeniedError: "Grant the role's policy read on the path, or ask the vault's administrator to.",
+  VaultUnavailableError: "Check the vault address and that the vault is up and unsealed; raise --timeout if it is only slow.",
+  OutputError: "Choose a location you can write to (the job's temp directory is a good one).",
+  CheckFailedError: "See the check's report for each failed check and its fix.",
+  InternalError: "This is a bug in vaultgate; please report it with the command you ran (never include secret values).",
+};
 
 /** ConfigError: the manifest, an input, a flag or a combination of them is wrong. */
 export class ConfigError extends VaultgateError {

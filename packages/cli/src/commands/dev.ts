@@ -100,7 +100,9 @@ export async function startDev(argv: string[], ctx: CommandContext): Promise<Run
   }
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new ConfigError(`vaultgate dev: --port "${values.port}" is not a port.`);
+    throw new ConfigError(`vaultgate dev: --port "${values.port}" is not a port.`, {
+      hint: "Give a port from 1 to 65535, or leave --port out to take any free one.",
+    });
   const ttl = parseDuration(values["token-ttl"] ?? "1h");
   if (ttl === undefined || ttl <= 0)
     throw new ConfigError(`vaultgate dev: --token-ttl "${values["token-ttl"]}" is not a duration.`);
@@ -116,6 +118,15 @@ export async function startDev(argv: string[], ctx: CommandContext): Promise<Run
     seed,
     ...(port ? { port } : {}),
     ...(values.verbose ? { onRequest: (e) => platform.log.debug(`${e.method} ${e.path} ${e.status} ${e.ms} ms`) } : {}),
+  }).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EADDRINUSE" && code !== "EACCES") throw error;
+    throw new ConfigError(
+      `vaultgate dev: cannot listen on 127.0.0.1:${port}: ${code === "EADDRINUSE" ? "the port is in use" : "permission denied"}.`,
+      {
+        hint: "Choose another --port, or leave --port out to take any free one.",
+      },
+    );
   });
   try {
     const env: Record<string, string> = { VAULT_ADDR: devvault.addr, VAULTGATE_MOUNT: login.mount };

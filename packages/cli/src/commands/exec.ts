@@ -153,7 +153,7 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
     Object.assign(env, ctx.telemetry?.childEnv());
     const child = await runChild({ command, args, env, cwd: ctx.cwd, masker, stdout: ctx.stdout, stderr: ctx.stderr, signals });
     ctx.telemetry?.childExited(child.code);
-    if (child.spawnError) platform.log.error(child.spawnError);
+    if (child.spawnError) reportSpawnError(child, ctx);
     exitCode = child.code;
     return exitCode;
   } catch (thrown) {
@@ -225,7 +225,7 @@ async function execFromFile(
     Object.assign(env, ctx.telemetry?.childEnv());
     const child = await runChild({ command, args, env, cwd: ctx.cwd, masker, stdout: ctx.stdout, stderr: ctx.stderr, signals });
     ctx.telemetry?.childExited(child.code);
-    if (child.spawnError) platform.log.error(child.spawnError);
+    if (child.spawnError) reportSpawnError(child, ctx);
     return child.code;
   } finally {
     await keepAlive?.stop();
@@ -262,6 +262,11 @@ function withoutLogin(
     platform.log.debug(`the command does not get the login variables ${removed.join(", ")} (--keep-env NAME keeps one)`);
   }
   return out;
+}
+
+/** reportSpawnError says why the command did not start, as Error: and Hint: lines. */
+function reportSpawnError(child: { spawnError?: string; hint?: string }, ctx: CommandContext): void {
+  ctx.stderr.write(`Error: ${child.spawnError ?? ""}\n${child.hint ? `Hint: ${child.hint}\n` : ""}`);
 }
 
 /** childEnv adds the secrets (or their file paths) to the environment. */

@@ -24,19 +24,20 @@ export function readManifest(path: string, env: Env, cwd: string): ManifestFile 
     text = readFileSync(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(
-      `Cannot read the manifest ${file}${code === "ENOENT" ? ": no such file" : `: ${code ?? String(error)}`}.`,
-      {
-        hint: "Check the manifest path, or create one with `vaultgate init`.",
-        cause: error,
-      },
-    );
+    const why = code === "ENOENT" ? ": no such file" : code === "EISDIR" ? ": it is a directory" : `: ${code ?? String(error)}`;
+    throw new ConfigError(`Cannot read the manifest ${file}${why}.`, {
+      hint: "Check the manifest path, or create one with `vaultgate init`.",
+      cause: error,
+    });
   }
   return { path: file, dir: dirname(file), raw: parseManifest(text, file, env) };
 }
 
 /** parseManifest parses manifest text, expanding `${VAR}` in string values. */
 export function parseManifest(text: string, label: string, env: Env): unknown {
+  if (text.includes("\u0000") || text.includes("\uFFFD")) {
+    throw new ConfigError(`${label} is not a text file.`, { hint: "Point --manifest at a vaultgate.yml (YAML text)." });
+  }
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   const problem = doc.errors[0];
   if (problem) {
@@ -45,7 +46,24 @@ export function parseManifest(text: string, label: string, env: Env): unknown {
       hint: "Fix the YAML syntax; `vaultgate init` prints a valid example.",
     });
   }
-  return expand(doc.toJS({ maxAliasCount: 100 }), env, label);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // The yaml library refuses alias bombs ("billion laughs") once they expand past the limit.
+    throw new ConfigError(
+      `${label}: the YAML expands too many aliases (${error instanceof Error ? error.message : String(error)}).`,
+      {
+        hint: "Write the manifest without nested YAML aliases (*name); vaultgate refuses alias bombs.",
+      },
+    );
+  }
+  if (raw !== null && raw !== undefined && (typeof raw !== "object" || Array.isArray(raw))) {
+    throw new ConfigError(`${label} is a YAML ${Array.isArray(raw) ? "list" : typeof raw}, not a mapping.`, {
+      hint: "A manifest is a mapping with vault:, auth: and secrets: keys; see docs/configuration.md.",
+    });
+  }
+  return expand(raw, env, label);
 }
 
 function expand(value: unknown, env: Env, label: string): unknown {

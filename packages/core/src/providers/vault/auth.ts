@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { AuthConfig } from "../../config/schema.js";
-import { ConfigError, IdentityError } from "../../errors.js";
+import { AuthError, ConfigError, IdentityError } from "../../errors.js";
 import type { Claims } from "../../identity/claims.js";
 import { obtainIdToken, type IdToken } from "../../identity/sources.js";
 import { assertAudience } from "../../identity/validate.js";
@@ -75,7 +75,17 @@ export async function login(
       try {
         data = await client.lookupSelf();
       } catch (error) {
-        throw mapLoginError(error, { method: "token", mount: "token", role: undefined, address: client.address });
+        const mapped = mapLoginError(error, { method: "token", mount: "token", role: undefined, address: client.address });
+        if (mapped instanceof AuthError) {
+          throw new AuthError(
+            `The vault token from ${auth.value ? "the token input" : `$${name ?? "VAULT_TOKEN"}`} was refused: it is invalid, expired or revoked.`,
+            {
+              hint: mapped.hint,
+              cause: error,
+            },
+          );
+        }
+        throw mapped;
       }
       return {
         token,

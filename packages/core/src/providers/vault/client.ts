@@ -7,6 +7,7 @@
  * NetworkError; callers add the context (which secret, which role) when mapping them.
  */
 import type { FetchSettings, VaultConfig } from "../../config/schema.js";
+import { VaultUnavailableError } from "../../errors.js";
 import { HttpClient, NetworkError, type HttpMethod } from "../../http/client.js";
 import { AdaptiveLimit, type Outcome } from "../../http/aimd.js";
 import { isTransientStatus, serverWait, withRetry, type RetryDecision } from "../../http/retry.js";
@@ -191,6 +192,8 @@ export class VaultClient {
           this.#options.observe?.({ method, path, status: res.status, ms: Date.now() - started, attempt });
           outcome = res.status === 429 ? "throttled" : res.status < 500 ? "ok" : "neutral";
           if ((res.status >= 200 && res.status < 300) || options.accept?.includes(res.status)) {
+            if (res.json === undefined && res.text.trim() !== "")
+              throw notAVault(this.address, apiPath, res.status, res.headers["content-type"]);
             return { status: res.status, body: (res.json ?? {}) as T };
           }
           throw new VaultHttpError(res.status, errorsOf(res.json, res.text), path, serverWait(res.headers), res.json, namespace);
@@ -234,13 +237,7 @@ export class VaultClient {
     });
     const auth = res.body.auth;
     if (!auth?.client_token)
-      throw new VaultHttpError(
-        res.status,
-        ["login answered without a client token"],
-        `auth/${mount}/login`,
-        undefined,
-        undefined,
-      );
+      throw notAVault(this.address, `v1/auth/${mount}/login`, res.status, "a login answer without auth.client_token");
     this.#token = auth.client_token;
     return auth;
   }
@@ -397,6 +394,16 @@ export function isElectionError(error: VaultHttpError): boolean {
 }
 
 /** classify decides retries: transient statuses and network errors; a non-idempotent call only when it provably was not processed. */
+/** notAVault says that an answer cannot have come from a vault (HTML, not JSON, a login without a token). */
+function notAVault(address: string, apiPath: string, status: number, what: string | string[] | undefined): VaultUnavailableError {
+  return new VaultUnavailableError(
+    `The answer from ${address}/${apiPath} did not come from a vault (HTTP ${status}, ${String(what ?? "no content type")}, not the vault API's JSON).`,
+    {
+      hint: "Check the vault address: it must be the vault's API (https://vault.example.com:8200), not a web page, a proxy's login page or another service.",
+    },
+  );
+}
+
 function classify(error: unknown, idempotent: boolean): RetryDecision {
   if (error instanceof VaultHttpError) {
     if (!isTransientStatus(error.status)) return { retry: false };

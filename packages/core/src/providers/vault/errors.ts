@@ -76,6 +76,8 @@ function namespaceNotFound(http: VaultHttpError, address: string, cause: unknown
 
 /** unavailable maps network failures, 5xx and exhausted retries. */
 export function unavailable(error: unknown, doing: string, address: string): VaultgateError {
+  // An error that already says what happened (an answer that is not a vault's) is kept as it is.
+  if (error instanceof VaultUnavailableError) return error;
   const http = unwrapHttp(error);
   const network = unwrapNetwork(error);
   if (network && isUntrustedCertificate(network.code)) {
@@ -128,7 +130,8 @@ export interface LoginContext {
 export function mapLoginError(error: unknown, ctx: LoginContext): VaultgateError {
   if (error instanceof VaultgateError) return error;
   const http = unwrapHttp(error);
-  const where = `${ctx.method} login${ctx.role ? ` for role "${ctx.role}"` : ""} on auth/${ctx.mount}`;
+  const who = ctx.method === "approle" ? ` with role_id "${ctx.role}"` : ctx.role ? ` for role "${ctx.role}"` : "";
+  const where = `${ctx.method} login${who} on auth/${ctx.mount}`;
   if (http?.namespaceNotFound) return namespaceNotFound(http, ctx.address, error);
   if (!http || (http.status !== 400 && http.status !== 401 && http.status !== 403 && http.status !== 404)) {
     return unavailable(error, `attempting the ${where}`, ctx.address);
@@ -167,6 +170,12 @@ function diagnose(
       claim,
       vars: { claim, value: value === undefined ? "(absent)" : JSON.stringify(value) },
     };
+  }
+  if (ctx.method === "approle" && /role|secret/.test(lower)) {
+    return { id: "login.approle-rejected", vars: { roleId: ctx.role ?? "", mount: ctx.mount } };
+  }
+  if (ctx.method === "token") {
+    return { id: "login.token-invalid" };
   }
   if (/role .*(not found|could not be found)|unknown role|invalid role/.test(lower)) {
     return { id: "login.unknown-role", vars: { role: ctx.role ?? "(default)", mount: ctx.mount } };

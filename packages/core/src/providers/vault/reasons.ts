@@ -114,6 +114,20 @@ export const VAULT_REASONS = defineReasons([
     fix: "Bound-claim mismatch on \"{claim}\": the token has {claim}={value}, which the role's bound_claims do not allow. Run from the branch/environment the role is bound to, or widen the role's bound_claims",
   },
   {
+    id: "login.approle-rejected",
+    check: "login",
+    status: "fail",
+    text: "The vault rejected the {where}: {detail}",
+    fix: 'The role_id "{roleId}" or its secret_id is not accepted on auth/{mount}: role-id is the AppRole\'s RoleID (not its name), and the secret_id must be current (secret-id-variable)',
+  },
+  {
+    id: "login.token-invalid",
+    check: "login",
+    status: "fail",
+    text: "The vault rejected the {where}: {detail}",
+    fix: "The vault token is invalid, expired or revoked: give a current token (VAULT_TOKEN or token-variable), or log in with method jwt",
+  },
+  {
     id: "login.unknown-role",
     check: "login",
     status: "fail",

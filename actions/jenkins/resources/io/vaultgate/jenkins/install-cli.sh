@@ -51,7 +51,7 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 echo "vaultgateInstall: installing $spec into $dir" >&2
 
-npm pack --silent --json --pack-destination "$tmp" "$spec" >"$tmp/pack.json" ||
+npm pack --ignore-scripts --silent --json --pack-destination "$tmp" "$spec" >"$tmp/pack.json" ||
   fail "npm could not fetch $spec (see npm's message above); check the package spec and the agent's npm registry settings."
 file=$(node -e 'const [p] = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.stdout.write(p.filename)' "$tmp/pack.json")
 got=$(node -e 'process.stdout.write("sha512-" + require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$tmp/$file")
