@@ -346,6 +346,7 @@ describe("actions/secrets: main and post from dist/", () => {
     writeFileSync(
       state,
       JSON.stringify({ version: 1, vault: { url: "http://127.0.0.1:9" }, token: "s.gone", leases: [], files: [] }),
+      { mode: 0o600 },
     );
     const run = await runActionStep("secrets", ACTIONS.secrets.post, { job, state: { vaultgate: state } });
     expect(run.code).toBe(0);

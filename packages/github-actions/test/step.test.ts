@@ -159,9 +159,11 @@ describe("runStep", () => {
 
   it("only warns in a post step", async () => {
     const t = testRunner();
-    const code = await runStep(() => Promise.reject(new IdentityError("gone")), { onError: "warning" });
+    const code = await runStep(() => Promise.reject(new IdentityError("gone", { hint: "Fetch it again." })), {
+      onError: "warning",
+    });
     expect(code).toBe(0);
-    expect(t.out()).toBe("::warning title=vaultgate%3A identity::gone\n");
+    expect(t.out()).toBe("::warning title=vaultgate%3A identity::gone%0AHint: Fetch it again.\n");
   });
 });
 
