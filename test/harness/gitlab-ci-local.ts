@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { packCli as packCliInto, type CliTarball } from "./jenkins-pipeline.js";
 
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -62,20 +63,14 @@ export function ensureGitlabCiLocal(): Promise<string> {
   return ready;
 }
 
-let packed: Promise<string> | undefined;
+let packed: Promise<CliTarball> | undefined;
 
-/** packCli builds the installable `vaultgate` npm package once per process and returns its tarball. */
-export function packCli(): Promise<string> {
-  packed ??= (async () => {
-    const out = mkdtempSync(join(tmpdir(), "vaultgate-pack-"));
-    const { stdout } = await run(process.execPath, [join(root, "scripts/pack-cli.mjs"), "--out", out], {
-      cwd: root,
-      timeout: 5 * 60 * 1000,
-    });
-    const tarball = stdout.trim().split("\n").pop() ?? "";
-    if (!tarball.endsWith(".tgz") || !existsSync(tarball)) throw new Error(`pack-cli printed no tarball: ${stdout}`);
-    return tarball;
-  })();
+/**
+ * packCli builds the installable `vaultgate` npm package once per process and returns its
+ * tarball with its integrity (what the components' cli-package and cli-integrity take).
+ */
+export function packCli(): Promise<CliTarball> {
+  packed ??= packCliInto(mkdtempSync(join(tmpdir(), "vaultgate-pack-")));
   return packed;
 }
 

@@ -25,6 +25,7 @@ import {
   type ComponentRepo,
   type PipelineRun,
 } from "../harness/gitlab-ci-local.js";
+import type { CliTarball } from "@vaultgate/test-harness";
 
 const vault = inject("vault");
 const admin = new VaultAdmin(vault.addr, vault.rootToken);
@@ -59,10 +60,10 @@ interface Scenario {
   idToken: string;
 }
 
-let tarball: string;
+let cli: CliTarball;
 
 beforeAll(async () => {
-  [tarball] = await Promise.all([packCli(), ensureGitlabCiLocal()]);
+  [cli] = await Promise.all([packCli(), ensureGitlabCiLocal()]);
 }, 600_000);
 
 /** consumerPipeline includes both components from the project, as a user's .gitlab-ci.yml would. */
@@ -78,7 +79,8 @@ include:
       role: deploy
       mount: ${vault.mounts.gitlab}
       secrets: "${SECRETS}"
-      cli-package: ${tarball}
+      cli-package: ${cli.path}
+      cli-integrity: "${cli.integrity}"
   - component: ${component("check")}
     inputs:
       <<: *vault
@@ -220,14 +222,15 @@ describe.concurrent("GitLab components under gitlab-ci-local", () => {
     const repo = await createComponentRepo();
     const idToken = await gitlabIdToken(vault);
     // The project's CI/CD variables, and a pipeline variable that installs the CLI from
-    // the tarball instead of the registry (nothing is published yet).
+    // the tarball, with its integrity, instead of the registry (nothing is published yet).
     const variables = {
       VAULTGATE_TEST_URL: vault.addr,
       VAULTGATE_TEST_AUDIENCE: vault.audience,
       VAULTGATE_TEST_ROLE: "deploy",
       VAULTGATE_TEST_MOUNT: vault.mounts.gitlab,
       VAULTGATE_TEST_SECRETS: "secret/data/app/db password | SMOKE",
-      VAULTGATE_CLI_PACKAGE: tarball,
+      VAULTGATE_CLI_PACKAGE: cli.path,
+      VAULTGATE_CLI_INTEGRITY: cli.integrity,
       VAULT_ID_TOKEN: idToken,
     };
     const jobsListed = async (extra: Record<string, string>) => {

@@ -58,6 +58,28 @@ describe.each(components)("templates/$name.yml", (component) => {
     expect(install).toContain('"${VAULTGATE_CLI_PACKAGE:-vaultgate@$VAULTGATE_CLI_VERSION}"');
     expect(install).not.toMatch(/curl|wget|\| *(ba)?sh/);
   });
+
+  it("fetches the CLI's tarball with scripts off and compares it with cli-integrity before installing that very file", () => {
+    const [job] = Object.values(component.jobs);
+    const install = (job?.before_script as string[])[0]!;
+    expect(job?.variables).toMatchObject({ VAULTGATE_CLI_INTEGRITY: "$[[ inputs.cli-integrity ]]" });
+    const pack = install.indexOf("npm pack --ignore-scripts");
+    const compare = install.indexOf('if [ "$vaultgate_got" != "$VAULTGATE_CLI_INTEGRITY" ]');
+    const installs = install.indexOf("npm install --global");
+    expect(pack).toBeGreaterThan(0);
+    expect(compare).toBeGreaterThan(pack);
+    expect(installs).toBeGreaterThan(compare);
+    expect(install.slice(installs)).toMatch(/^npm install [^\n]*--ignore-scripts [^\n]*"\$vaultgate_tarball"\n/);
+    expect(install.match(/npm (install|pack) /g)).toHaveLength(2);
+  });
+
+  it("cli-integrity accepts an npm sha512 integrity string, a variable, or nothing", () => {
+    const regex = new RegExp(component.inputs["cli-integrity"]!.regex!);
+    for (const ok of ["", `sha512-${"A".repeat(86)}==`, "$CLI_INTEGRITY", "${CLI_INTEGRITY}"]) expect(ok).toMatch(regex);
+    for (const bad of [`sha256-${"A".repeat(43)}=`, `sha512-${"A".repeat(85)}==`, "sha512-abc", " sha512-x", "c70c34a6"]) {
+      expect(bad).not.toMatch(regex);
+    }
+  });
 });
 
 describe("the component project", () => {
