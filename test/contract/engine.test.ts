@@ -2,7 +2,19 @@
 // @vaultgate/core) with a GitHub Actions identity, against OpenBao and devvault: the
 // same inputs give the same values, leases, errors and revocation on both.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { AuthError, PermissionDeniedError, SecretNotFoundError, loadConfig, openSession, type Inputs } from "@vaultgate/core";
+import {
+  AuthError,
+  PermissionDeniedError,
+  SecretNotFoundError,
+  loadConfig,
+  openSession,
+  type Inputs,
+  type Session,
+  type VaultSession,
+} from "@vaultgate/core";
+
+/** vaultOf is the vault session behind a run (its client and login, for assertions). */
+const vaultOf = (session: Session) => session.provider as VaultSession;
 import { recordingPlatform, startGitHubOidc, type GitHubOidcServer } from "@vaultgate/test-harness";
 import { eventually, TARGETS, useTarget, type Target } from "./targets.js";
 
@@ -58,13 +70,13 @@ describe.each(TARGETS)("$name", ({ name }) => {
     expect(lease).toMatchObject({ path: `${t.names.dynMount}/creds/app`, ttlSeconds: 600, renewable: true });
     const user = got.MQ_USER ?? "";
     expect(t.credentialsLive(user)).toBe(true);
-    for (const value of [session.login.token, v.dbPassword, got.MQ_PASSWORD]) expect(platform.masked).toContain(value);
-    expect(session.login).toMatchObject({ ttlSeconds: 300, renewable: true, role: t.names.role });
-    expect(await session.client.capabilities(["secret/data/app/db", "secret/data/restricted/root"])).toEqual({
+    for (const value of [vaultOf(session).login.token, v.dbPassword, got.MQ_PASSWORD]) expect(platform.masked).toContain(value);
+    expect(vaultOf(session).login).toMatchObject({ ttlSeconds: 300, renewable: true, role: t.names.role });
+    expect(await vaultOf(session).client.capabilities(["secret/data/app/db", "secret/data/restricted/root"])).toEqual({
       "secret/data/app/db": ["read"],
       "secret/data/restricted/root": ["deny"],
     });
-    const renewed = await session.client.renewLease(lease.leaseId, 120);
+    const renewed = await vaultOf(session).client.renewLease(lease.leaseId, 120);
     expect(renewed.lease_duration).toBe(120);
 
     const report = await session.revoke();
@@ -72,7 +84,7 @@ describe.each(TARGETS)("$name", ({ name }) => {
     // The token goes first, and revoke-self ends the lease with it.
     expect(report).toEqual({ token: "revoked", leasesRevoked: 0, leasesWithToken: 1, errors: [], leftAlive: [] });
     await eventually(() => expect(t.credentialsLive(user)).toBe(false));
-    expect((await t.api("GET", "auth/token/lookup-self", { token: session.login.token })).status).toBe(403);
+    expect((await t.api("GET", "auth/token/lookup-self", { token: vaultOf(session).login.token })).status).toBe(403);
     expect((await t.api("PUT", "sys/leases/lookup", { body: { lease_id: lease.leaseId } })).status).toBe(400);
   });
 

@@ -12,7 +12,7 @@ import {
   type AwsSourceConfig,
   type SecretSpec,
 } from "@vaultgate/core";
-import { authenticateAws } from "@vaultgate/core";
+import { authenticateAws, type RevocationNote } from "@vaultgate/core";
 import {
   recordingPlatform,
   seedAws,
@@ -212,9 +212,17 @@ describe("AWS provider on moto", () => {
     expect(renewed).toMatchObject({ ok: true });
     expect(session.identity.details.accessKeyId).not.toBe(before);
     expect(platform.masked).toContain(session.identity.details.accessKeyId);
-    const revoked = await session.revoke(Date.now() + 10_000);
-    expect(revoked.outcome).toBe("not-supported");
-    expect(revoked.message).toMatch(/cannot revoke STS credentials/);
+    const notes: RevocationNote[] = [];
+    const revoked = await session.revoke({
+      leases: [],
+      keepCredentials: false,
+      deadline: Date.now() + 10_000,
+      note: (n) => notes.push(n),
+    });
+    expect(revoked).toMatchObject({ token: "not-supported", unrevocable: true, leftAlive: [] });
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ kind: "credentials", leaseId: null, outcome: "not-revocable" });
+    expect(notes[0]?.error).toMatch(/cannot revoke STS credentials/);
     const read = await session.read([spec("ssm/vaultgate/app/db_user", "value")], { concurrency: 1 });
     expect(read[0]?.ok).toBe(true);
     session.close();

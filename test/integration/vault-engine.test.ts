@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
+  type Session,
+  type VaultSession,
   AuthError,
   PermissionDeniedError,
   SecretNotFoundError,
@@ -24,6 +26,9 @@ import {
   VaultAdmin,
   type GitHubOidcServer,
 } from "@vaultgate/test-harness";
+
+/** vaultOf is the vault session behind a run (its login, for assertions). */
+const vaultOf = (session: Session) => session.provider as VaultSession;
 
 const vault = inject("vault");
 const admin = new VaultAdmin(vault.addr, vault.rootToken);
@@ -64,11 +69,11 @@ describe("GitHub Actions identity", () => {
         ["TOKEN", v.apiToken],
       ]);
       expect(oidc.audiences.at(-1)).toBe(vault.audience);
-      expect(platform.masked).toContain(s.login.token);
+      expect(platform.masked).toContain(vaultOf(s).login.token);
       expect(platform.masked).toContain(v.dbPassword);
       expect(platform.masked).toContain(v.apiToken);
       expect(platform.masked).toContain(oidc.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
-      expect(s.login.claims?.repository).toBe("acme/app");
+      expect(vaultOf(s).login.claims?.repository).toBe("acme/app");
     } finally {
       await s.revoke();
       s.close();
@@ -172,7 +177,7 @@ describe("Jenkins identity", () => {
     try {
       const got = Object.fromEntries((await s.fetch()).secrets.map((x) => [x.envName, x.value]));
       expect(got).toEqual({ DB_USERNAME: v.dbUser, DB_PASSWORD: v.dbPassword });
-      expect(s.login.claims?.build_number).toBe(17);
+      expect(vaultOf(s).login.claims?.build_number).toBe(17);
     } finally {
       await s.revoke();
       s.close();
@@ -315,7 +320,7 @@ describe("reads and errors", () => {
       s.close();
       expect(report.token).toBe("revoked");
       expect(report.leasesWithToken).toBe(1);
-      expect(await admin.tokenWorks(s.login.token)).toBe(false);
+      expect(await admin.tokenWorks(vaultOf(s).login.token)).toBe(false);
       // The vault revokes a revoked token's leases in the background: allow it a few seconds.
       let alive = true;
       for (let i = 0; i < 50 && alive; i++) {
@@ -331,10 +336,10 @@ describe("reads and errors", () => {
   it("revoke makes the token unusable", async () => {
     const { session: s } = await login("secret/app/db password");
     await s.fetch();
-    expect(await admin.tokenWorks(s.login.token)).toBe(true);
+    expect(await admin.tokenWorks(vaultOf(s).login.token)).toBe(true);
     const report = await s.revoke();
     s.close();
     expect(report.token).toBe("revoked");
-    expect(await admin.tokenWorks(s.login.token)).toBe(false);
+    expect(await admin.tokenWorks(vaultOf(s).login.token)).toBe(false);
   });
 });

@@ -51,10 +51,12 @@ describe("the vault provider", () => {
       expect(reads[3]).toMatchObject({ ok: false, error: { name: "SecretNotFoundError" } });
       const verdicts = await session.validate(specs, { minTtlSeconds: 60, issueDynamic: false, concurrency: 4 });
       expect(verdicts.map((v) => v.status)).toEqual(["pass", "pass", "fail", "fail"]);
-      expect(verdicts[2]?.reason).toMatch(/key is missing from secret\/app\/api; it has: .*token/);
+      expect(verdicts[2]?.reason).toMatch(/key "[^"]+" is missing from secret\/app\/api; it has: .*token/);
       expect((await session.validateSession({ minTtlSeconds: 60, issueDynamic: false, concurrency: 1 })).status).toBe("pass");
       expect(await session.renew()).toMatchObject({ ok: true });
-      expect(await session.revoke(Date.now() + 10_000)).toMatchObject({ outcome: "revoked" });
+      expect(await session.revoke({ leases: [], keepCredentials: false, deadline: Date.now() + 10_000 })).toMatchObject({
+        token: "revoked",
+      });
       expect(await admin.tokenWorks(session.login.token)).toBe(false);
     } finally {
       session.close();

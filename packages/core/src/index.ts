@@ -66,10 +66,11 @@ export {
 } from "./export/env-names.js";
 export { Session, openSession, USER_AGENT, type SessionOptions } from "./lifecycle/session.js";
 export {
-  revokeAll,
+  revokeSessions,
   REVOKE_BUDGET_SECONDS,
   type RevokeReport,
   type RevokeOptions,
+  type RevokeTarget,
   type RevocableLease,
 } from "./lifecycle/revoke.js";
 export { saveState, loadState, parseState, removeState, stateFileWriter, type SessionState } from "./lifecycle/state.js";

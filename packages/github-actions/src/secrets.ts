@@ -137,10 +137,10 @@ export async function fetchSecretsForJob(inputs: SecretsInputs, runner: Runner, 
     const { result, session } = job;
     runner.info(
       `vaultgate: read ${result.secrets.length} value${result.secrets.length === 1 ? "" : "s"} from ${config.vault.url}` +
-        ` as ${session.login.role ? `role ${session.login.role}` : session.login.method}` +
+        ` as ${session.identity.role ? `role ${session.identity.role}` : session.identity.method}` +
         `${result.skipped.length ? `, ${result.skipped.length} optional secret(s) skipped` : ""}.`,
     );
-    return { result, token: session.login.token, state: job.state, audit, keepState };
+    return { result, token: job.state.token, state: job.state, audit, keepState };
   } catch (error) {
     const e = toVaultgateError(error);
     audit.failure(e);

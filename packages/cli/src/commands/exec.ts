@@ -126,7 +126,7 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
     const job = await fetchJob({ config, platform, audit, saveState: keepState });
     session = job.session;
     const result = job.result;
-    const owned = session.login.method !== "token";
+    const owned = session.provider.handOver()?.ownsToken ?? true;
     // Before the first file or variable exists: the names the child will see pass the one rule.
     checkSecretNames(result.secrets, config.allowEnvNames, { suffixes: values.files ? ["_FILE"] : [""] });
     if (values.files) {
@@ -136,9 +136,9 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
     }
     const env = childEnv(withoutLogin(ctx.env, config.auth, values["keep-env"] ?? [], platform), result.secrets, filesDir);
     renewer = new Renewer({
-      client: session.client,
+      session: session.provider,
       platform,
-      token: owned ? { ttlSeconds: session.login.ttlSeconds, renewable: session.login.renewable } : undefined,
+      token: owned ? { ttlSeconds: session.identity.ttlSeconds, renewable: session.identity.renewable } : undefined,
       leases: session.leases,
       audit,
     });

@@ -1,11 +1,11 @@
 /**
- * check/budget — the gate's time budget. Watches every vault request (the client's
+ * check/budget — the gate's time budget. Watches every request of the sources (their
  * observer) so that, when the budget runs out, the `budget` check can name the slow part;
  * tells a check cut off by the budget from one that failed, so a cut-off is reported as
  * "not checked" (skip) and never as an error of its own.
  */
 import { RetriesExhaustedError } from "../http/retry.js";
-import type { RequestObserver } from "../providers/vault/client.js";
+import type { RequestEvent } from "../providers/types.js";
 import { say, type Said } from "./reasons.js";
 import type { CheckResult } from "./model.js";
 
@@ -26,7 +26,7 @@ export class BudgetWatch {
   }
 
   /** observe records a request's duration (pass it as the vault client's observer). */
-  readonly observe: RequestObserver = (event) => {
+  readonly observe = (event: RequestEvent): void => {
     if (!this.#slowest || event.ms > this.#slowest.ms) {
       this.#slowest = { label: `${event.method} ${event.path}`, ms: event.ms, error: event.error };
     }

@@ -1,13 +1,11 @@
 /**
  * check/context — what every check of one gate run shares: the configuration, the
- * client, the budget, the list of results; and `timed`, which runs one check, turns
+ * budget, the list of results; and `timed`, which runs one check, turns
  * whatever it throws into a reason (a budget cut-off into a skip), and records it.
  */
 import type { SecretSpec, VaultgateConfig } from "../config/schema.js";
-import { InternalError, toVaultgateError, VaultgateError } from "../errors.js";
+import { InternalError, toVaultgateError, type VaultgateError } from "../errors.js";
 import type { Platform } from "../platform.js";
-import type { VaultClient } from "../providers/vault/client.js";
-import { unavailable } from "../providers/vault/errors.js";
 import { publishRunEvent } from "../telemetry/events.js";
 import type { BudgetWatch } from "./budget.js";
 import type { CheckKind, CheckResult } from "./model.js";
@@ -28,7 +26,6 @@ export interface Ctx {
   config: VaultgateConfig;
   platform: Platform;
   options: CheckOptions;
-  client: VaultClient;
   budget: BudgetWatch;
   checks: CheckResult[];
 }
@@ -40,21 +37,15 @@ export type Outcome = Pick<Said, "status" | "reason"> & { details?: CheckResult[
  * errorOutcome turns a thrown value into a check's outcome: a budget cut-off is a skip,
  * never a bug; the reason id is the error's own, else `fallbackId`.
  */
-export function errorOutcome(ctx: Ctx, error: unknown, doing: string, fallbackId = "internal"): Outcome {
+export function errorOutcome(ctx: Ctx, error: unknown, fallbackId = "internal"): Outcome {
   if (ctx.budget.cutOff(error)) return ctx.budget.skipped();
-  // Anything from below (HTTP, network, retries) is the vault's or the network's fault.
-  const e = error instanceof VaultgateError || !(error instanceof Error) ? toVaultgateError(error) : mapBelow(ctx, error, doing);
+  // A provider answers in vaultgate's errors; anything else is a bug.
+  const e: VaultgateError = toVaultgateError(error);
   return {
     status: "fail",
     reason: `${e.message}${e.hint ? ` ${e.hint}` : ""}`,
     details: { reason: e.reasonId ?? (e instanceof InternalError ? "internal" : fallbackId) },
   };
-}
-
-function mapBelow(ctx: Ctx, error: Error, doing: string): VaultgateError {
-  return error.name === "VaultHttpError" || error.name === "NetworkError" || error.name === "RetriesExhaustedError"
-    ? unavailable(error, doing, ctx.client.address)
-    : toVaultgateError(error);
 }
 
 /** timed runs one check, records its duration and result; a check that cannot start in time is skipped. */
@@ -70,7 +61,7 @@ export async function timed(
     try {
       outcome = await run();
     } catch (error) {
-      outcome = errorOutcome(ctx, error, `checking ${head.id}`, head.fallbackId);
+      outcome = errorOutcome(ctx, error, head.fallbackId);
     }
   }
   const result: CheckResult = {

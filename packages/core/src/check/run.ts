@@ -3,25 +3,25 @@
  * identity is usable, the vault answers, the login works, the token lives long enough
  * and every secret is readable — without printing, exporting or writing one value.
  * Values read to prove existence stay in this process's memory and are discarded.
- * The token is revoked at the end (a batch token cannot be: it expires).
- * Every reason comes from a reason table (check/reasons.ts, identity/validate.ts,
- * providers/vault/reasons.ts); one cause fails one check, the checks it prevents are skipped.
+ * The source's credentials are revoked at the end (a batch token cannot be: it expires).
+ * The gate speaks to the source through the provider interface: probe, authenticate,
+ * validateSession, validate, revoke. Every reason comes from a reason table
+ * (check/reasons.ts, identity/validate.ts, providers/vault/reasons.ts); one cause fails
+ * one check, the checks it prevents are skipped.
  */
-import { transportWarnings, type VaultgateConfig } from "../config/schema.js";
-import { toVaultgateError } from "../errors.js";
+import type { VaultgateConfig } from "../config/schema.js";
 import { summarizeClaims, type Claims } from "../identity/claims.js";
 import { obtainIdToken, type IdToken } from "../identity/sources.js";
 import { IDENTITY_REASONS, findingSentence, validateIdToken } from "../identity/validate.js";
 import { USER_AGENT } from "../lifecycle/session.js";
 import { REVOKE_BUDGET_SECONDS } from "../lifecycle/revoke.js";
 import type { Platform } from "../platform.js";
-import { login, revokeToken, type LoginResult } from "../providers/vault/auth.js";
-import { VaultClient } from "../providers/vault/client.js";
+import { authenticate, probe, sourceWarnings } from "../providers/registry.js";
+import type { AuthenticateOptions, ProviderSession } from "../providers/types.js";
 import { formatDuration } from "../util/duration.js";
 import { VERSION } from "../version.js";
 import { BudgetWatch } from "./budget.js";
 import { errorOutcome, push, secretCheck, skippedCheck, timed, type CheckOptions, type Ctx, type Outcome } from "./context.js";
-import { checkHealth } from "./health.js";
 import { CHECK_REPORT_SCHEMA, gatePasses, summarize, type CheckReport, type CheckResult } from "./model.js";
 import { say } from "./reasons.js";
 import { checkSecrets } from "./secrets.js";
@@ -31,37 +31,35 @@ export type { CheckOptions } from "./context.js";
 /** runCheck runs every check and returns the report; it throws only on a bug. */
 export async function runCheck(config: VaultgateConfig, platform: Platform, options: CheckOptions): Promise<CheckReport> {
   const budget = new BudgetWatch(options.budgetSeconds);
-  for (const warning of transportWarnings(config.vault)) platform.log.warn(warning);
-  const client = new VaultClient({
-    vault: config.vault,
-    fetch: { ...config.fetch, maxAttempts: Math.min(config.fetch.maxAttempts ?? 3, 3) },
+  for (const warning of sourceWarnings(config)) platform.log.warn(warning);
+  const connect: AuthenticateOptions = {
+    platform,
     userAgent: USER_AGENT,
+    maxAttempts: Math.min(config.fetch.maxAttempts ?? 3, 3),
     deadline: budget.deadline,
     observe: budget.observe,
-  });
-  const ctx: Ctx = { config, platform, options, client, budget, checks: [] };
+  };
+  const ctx: Ctx = { config, platform, options, budget, checks: [] };
   let claims: Claims | undefined;
-  let session: LoginResult | undefined;
-  let batch = false;
+  let session: ProviderSession | undefined;
   try {
     const id = config.auth.method === "jwt" ? await checkIdentity(ctx) : undefined;
     claims = id?.token.claims ?? {};
-    const healthy = await timed(
-      ctx,
-      { id: "vault.health", kind: "vault", title: "Vault reachable, initialized and unsealed" },
-      () => checkHealth(client),
-    );
+    const asking = probe(config, connect);
+    const healthy = asking
+      ? await timed(ctx, { id: "vault.health", kind: "vault", title: "Vault reachable, initialized and unsealed" }, asking)
+      : undefined;
     const why =
-      healthy.status === "skip"
+      healthy?.status === "skip"
         ? healthy.reason.replace(/^Not checked: /, "").replace(/\.$/, "")
-        : healthy.status === "fail"
+        : healthy?.status === "fail"
           ? "the vault is not available (vault.health)"
           : config.auth.method === "jwt" && !id?.usable
             ? "no usable ID token (identity.token)"
             : undefined;
-    session = why === undefined ? await checkLogin(ctx, id?.token) : skipLogin(ctx, why);
+    session = why === undefined ? await checkLogin(ctx, connect, id?.token) : skipLogin(ctx, why);
     if (session) {
-      batch = await checkTokenTtl(ctx, session);
+      await checkSessionTtl(ctx, session);
       await checkSecrets(ctx, session);
     } else {
       const reason =
@@ -70,14 +68,7 @@ export async function runCheck(config: VaultgateConfig, platform: Platform, opti
     }
     push(ctx, budget.result(ctx.checks));
   } finally {
-    // A batch token is not revocable: it expires (the token.ttl check says so, once).
-    if (session && config.auth.method !== "token" && !batch) {
-      await revokeToken(client, Date.now() + REVOKE_BUDGET_SECONDS * 1000).catch((error: unknown) => {
-        if (isBatchRefusal(error)) return;
-        platform.log.warn(`could not revoke the check's token: ${toVaultgateError(error).message}`, "vaultgate check");
-      });
-    }
-    client.close();
+    if (session) await endSession(session, platform);
   }
   return {
     $schema: CHECK_REPORT_SCHEMA,
@@ -90,7 +81,7 @@ export async function runCheck(config: VaultgateConfig, platform: Platform, opti
     identity: {
       method: config.auth.method,
       mount: "mount" in config.auth ? config.auth.mount : null,
-      role: session?.role ?? ("role" in config.auth ? (config.auth.role ?? null) : null),
+      role: session?.identity.role ?? ("role" in config.auth ? (config.auth.role ?? null) : null),
       claims: summarizeClaims(claims ?? {}),
     },
     settings: { minTtlSeconds: options.minTtlSeconds, issueDynamic: options.issueDynamic, budgetSeconds: options.budgetSeconds },
@@ -111,7 +102,7 @@ async function checkIdentity(ctx: Ctx): Promise<{ token: IdToken; usable: boolea
       try {
         token = await obtainIdToken({ source: auth.idToken, audience: auth.audience, userAgent: USER_AGENT }, ctx.platform);
       } catch (error) {
-        const outcome = errorOutcome(ctx, error, "obtaining the ID token");
+        const outcome = errorOutcome(ctx, error);
         return outcome.status === "skip" ? outcome : { ...outcome, details: { reason: "identity.unavailable" } };
       }
       const details = { source: token.origin, ...stringClaims(summarizeClaims(token.claims, ["nbf"])) };
@@ -128,20 +119,22 @@ async function checkIdentity(ctx: Ctx): Promise<{ token: IdToken; usable: boolea
   return token ? { token, usable: result.status === "pass" || result.status === "warn" } : undefined;
 }
 
-async function checkLogin(ctx: Ctx, id: IdToken | undefined): Promise<LoginResult | undefined> {
+async function checkLogin(ctx: Ctx, connect: AuthenticateOptions, id: IdToken | undefined): Promise<ProviderSession | undefined> {
   const auth = ctx.config.auth;
   const role = "role" in auth ? auth.role : auth.method === "approle" ? auth.roleId : undefined;
-  let result: LoginResult | undefined;
+  let session: ProviderSession | undefined;
   const title = `Login (${auth.method}${role ? `, role ${role}` : ""})`;
   await timed(ctx, { id: "login", kind: "login", title, fallbackId: "login.credentials" }, async () => {
-    result = await login(ctx.client, auth, ctx.platform, USER_AGENT, id);
+    session = await authenticate(ctx.config, { ...connect, idToken: id });
+    const who = session.identity;
+    const policies = Array.isArray(who.details.policies) ? who.details.policies : [];
     return say(
       "login.ok",
-      { policies: result.policies.join(", ") || "(none)" },
-      { policies: [...result.policies], ttlSeconds: result.ttlSeconds, renewable: result.renewable },
+      { policies: policies.join(", ") || "(none)" },
+      { policies: [...policies], ttlSeconds: who.ttlSeconds, renewable: who.renewable },
     );
   });
-  return result;
+  return session;
 }
 
 function skipLogin(ctx: Ctx, why: string): undefined {
@@ -150,38 +143,34 @@ function skipLogin(ctx: Ctx, why: string): undefined {
   return undefined;
 }
 
-/** checkTokenTtl checks the token outlives the deploy; returns whether it is a batch token. */
-async function checkTokenTtl(ctx: Ctx, session: LoginResult): Promise<boolean> {
+/** checkSessionTtl checks the session's credentials outlive the deploy. */
+async function checkSessionTtl(ctx: Ctx, session: ProviderSession): Promise<void> {
   const min = ctx.options.minTtlSeconds;
-  let batch = false;
-  await timed(
-    ctx,
-    { id: "token.ttl", kind: "token", title: `Token TTL covers the deploy (${formatDuration(min)})` },
-    async () => {
-      const data = await ctx.client.lookupSelf();
-      batch = data.type === "batch";
-      const ttl = typeof data.ttl === "number" ? data.ttl : session.ttlSeconds;
-      const renewable = data.renewable === true;
-      const details = { ttlSeconds: ttl, renewable, minTtlSeconds: min, ...(batch ? { batch } : {}) };
-      const note = batch ? "; a batch token: it expires after its TTL and is neither renewed nor revoked" : "";
-      const vars = { ttl: formatDuration(ttl), min: formatDuration(min), batch: note };
-      if (ttl === 0) return say("token.no-expiry", {}, details);
-      if (ttl >= min) return say("token.ok", vars, details);
-      if (!renewable) return say("token.too-short", vars, details);
-      const renewed = await ctx.client.renewSelf(min);
-      const reach = renewed?.lease_duration ?? ttl;
-      const more = { ...details, renewedTtlSeconds: reach };
-      return say(reach >= min ? "token.renewal-covers" : "token.renewal-short", { ...vars, reach: formatDuration(reach) }, more);
-    },
+  await timed(ctx, { id: "token.ttl", kind: "token", title: `Token TTL covers the deploy (${formatDuration(min)})` }, () =>
+    session.validateSession({
+      minTtlSeconds: min,
+      issueDynamic: ctx.options.issueDynamic,
+      concurrency: ctx.config.fetch.concurrency,
+      budget: ctx.budget,
+    }),
   );
-  return batch;
 }
 
-/** isBatchRefusal tells the vault's answer to revoking a batch token (found when token.ttl could not run). */
-function isBatchRefusal(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause)
-    if (/batch tokens cannot be revoked/i.test(e.message)) return true;
-  return false;
+/** endSession revokes the check's credentials (not ones the user supplied; not ones that cannot be). */
+async function endSession(session: ProviderSession, platform: Platform): Promise<void> {
+  try {
+    const keep = !(session.handOver()?.ownsToken ?? false);
+    if (!keep) {
+      const deadline = Date.now() + REVOKE_BUDGET_SECONDS * 1000;
+      const report = await session.revoke({ leases: [], keepCredentials: keep, deadline });
+      if (report.token === "failed" && !report.unrevocable) {
+        const message = (report.errors[0] ?? "").replace(/^token: /, "");
+        platform.log.warn(`could not revoke the check's token: ${message}`, "vaultgate check");
+      }
+    }
+  } finally {
+    session.close();
+  }
 }
 
 function stringClaims(claims: Record<string, unknown>): Record<string, string> {

@@ -1,17 +1,14 @@
 /**
- * fetch/run — reads every requested secret: plan first (each distinct path once), then
- * resolve mounts and read in parallel with a bound, then select fields. Every selected
+ * fetch/run — reads every requested secret through a provider session: plan first (each
+ * distinct path once), then read in parallel with a bound, then select fields. Every selected
  * value is masked the moment it is selected, before anything can log or export it.
  */
 import type { SecretSpec } from "../config/schema.js";
-import { normalizeKey, optionalAdvice } from "../config/secrets-syntax.js";
+import { normalizeKey } from "../config/secrets-syntax.js";
 import { selectValue, stringifyValue } from "../config/selector.js";
 import { SecretNotFoundError, type VaultgateError } from "../errors.js";
 import type { Platform } from "../platform.js";
-import type { VaultClient, VaultResponse } from "../providers/vault/client.js";
-import { mapReadError } from "../providers/vault/errors.js";
-import { MountResolver, secretData, type ResolvedPath } from "../providers/vault/paths.js";
-import { mapLimit } from "./limit.js";
+import type { ProviderSession, ReadOutcome, SecretData } from "../providers/types.js";
 
 /** FetchedSecret is one exported value with where it came from. */
 export interface FetchedSecret {
@@ -62,12 +59,11 @@ export interface FetchResult {
   reads: ReadRecord[];
 }
 
-/** FetchOptions: the client to read with, the platform to mask with, the bound on parallel reads. */
+/** FetchOptions: the session to read with, the platform to mask with, the bound on parallel reads. */
 export interface FetchOptions {
-  client: VaultClient;
+  session: ProviderSession;
   platform: Platform;
   concurrency: number;
-  role?: string | undefined;
   /** Called for each lease as soon as it exists, so a crash later still revokes it. */
   onLease?: (lease: LeaseRecord) => void;
   /** Called for each read, successful or not, for the audit record. */
@@ -101,61 +97,50 @@ export function planReads(specs: readonly SecretSpec[]): PlannedRead[] {
 
 /** fetchSecrets reads and selects every spec. Required secrets that fail throw; optional ones are skipped. */
 export async function fetchSecrets(specs: readonly SecretSpec[], options: FetchOptions): Promise<FetchResult> {
-  const { client, platform } = options;
-  const resolver = new MountResolver(client);
+  const { session, platform } = options;
   const result: FetchResult = { secrets: [], leases: [], skipped: [], reads: [] };
   const recordRead = (read: ReadRecord) => {
     result.reads.push(read);
     options.onRead?.(read);
   };
   const plan = planReads(specs);
-  // Each task selects and masks its values right after its read; results keep plan order.
-  const perRead = await mapLimit(plan, options.concurrency, async (read) => {
-    const started = Date.now();
-    const out: { secrets: FetchedSecret[]; skipped: SkippedSecret[] } = { secrets: [], skipped: [] };
-    let resolved: ResolvedPath | undefined;
-    let response: VaultResponse;
-    try {
-      resolved = await resolver.resolve(read.path);
-      response =
-        read.method === "POST" ? await client.write(resolved.apiPath, read.params ?? {}) : await client.read(resolved.apiPath);
-    } catch (error) {
-      const mapped = mapReadError(error, {
-        path: read.path,
-        origin: read.specs[0]?.origin,
-        role: options.role,
-        address: client.address,
-        op: read.method === "POST" ? "request" : "read",
-        optional: optionalAdvice(read.specs[0]?.origin ?? ""),
-      });
+  const perRead: { secrets: FetchedSecret[]; skipped: SkippedSecret[] }[] = plan.map(() => ({ secrets: [], skipped: [] }));
+  const mask = (value: string, name: string) => platform.mask(value, { name, minLength: options.minMaskLength });
+  // Each read's values are selected and masked as soon as it ends; a required failure stops the rest.
+  const settled = (index: number, outcome: ReadOutcome) => {
+    const read = plan[index];
+    const out = perRead[index];
+    if (!read || !out) return;
+    if (!outcome.ok) {
+      const mapped = outcome.error;
       recordRead({
         path: read.path,
-        apiPath: resolved?.apiPath ?? read.path,
-        kv: resolved?.kv,
+        apiPath: outcome.apiPath ?? read.path,
+        kv: outcome.kv,
         leaseId: undefined,
         ttlSeconds: undefined,
-        ms: Date.now() - started,
+        ms: outcome.ms ?? 0,
         outcome: mapped instanceof SecretNotFoundError ? "not-found" : mapped.exitCode === 4 ? "denied" : "error",
       });
       if (mapped.exitCode !== 4 || read.specs.some((s) => s.required)) throw mapped;
       for (const spec of read.specs) skip(out, spec, mapped, platform);
-      return out;
+      return;
     }
-    const lease = recordLease(response, read.path, result, options);
+    const value = outcome.value;
+    const lease = recordLease(value, read.path, result, options);
     recordRead({
       path: read.path,
-      apiPath: resolved.apiPath,
-      kv: resolved.kv,
+      apiPath: value.apiPath,
+      kv: value.kv,
       leaseId: lease?.leaseId,
-      ttlSeconds: response.lease_duration,
-      ms: Date.now() - started,
+      ttlSeconds: value.ttlSeconds,
+      ms: outcome.ms ?? 0,
       outcome: "ok",
     });
-    const data = secretData(response, resolved) ?? {};
-    const mask = (value: string, name: string) => platform.mask(value, { name, minLength: options.minMaskLength });
-    for (const spec of read.specs) select(spec, data, { resolved, lease }, out, platform, mask);
-    return out;
-  });
+    for (const spec of read.specs) select(spec, value, lease, out, platform, mask);
+  };
+  const representatives = plan.map((read) => read.specs[0] as SecretSpec);
+  await session.read(representatives, { concurrency: options.concurrency, settled });
   for (const out of perRead) {
     result.secrets.push(...out.secrets);
     result.skipped.push(...out.skipped);
@@ -163,13 +148,13 @@ export async function fetchSecrets(specs: readonly SecretSpec[], options: FetchO
   return result;
 }
 
-function recordLease(response: VaultResponse, path: string, result: FetchResult, options: FetchOptions): LeaseRecord | undefined {
-  if (!response.lease_id) return undefined;
+function recordLease(value: SecretData, path: string, result: FetchResult, options: FetchOptions): LeaseRecord | undefined {
+  if (!value.leaseId) return undefined;
   const lease: LeaseRecord = {
-    leaseId: response.lease_id,
+    leaseId: value.leaseId,
     path,
-    ttlSeconds: response.lease_duration ?? 0,
-    renewable: response.renewable ?? false,
+    ttlSeconds: value.ttlSeconds ?? 0,
+    renewable: value.renewable ?? false,
     obtainedAt: Date.now(),
   };
   result.leases.push(lease);
@@ -179,17 +164,18 @@ function recordLease(response: VaultResponse, path: string, result: FetchResult,
 
 function select(
   spec: SecretSpec,
-  data: Record<string, unknown>,
-  outcome: { resolved: ResolvedPath; lease: LeaseRecord | undefined },
+  read: SecretData,
+  lease: LeaseRecord | undefined,
   result: { secrets: FetchedSecret[]; skipped: SkippedSecret[] },
   platform: Platform,
   mask: (value: string, name: string) => void,
 ): void {
+  const data = read.data;
   const base = {
     path: spec.path,
-    apiPath: outcome.resolved.apiPath,
+    apiPath: read.apiPath,
     origin: spec.origin,
-    leaseId: outcome.lease?.leaseId,
+    leaseId: lease?.leaseId,
   };
   if (spec.selector.kind === "all") {
     const upper = spec.selector.uppercase;

@@ -13,7 +13,7 @@ import { OutputError } from "../errors.js";
 import type { ReadRecord } from "../fetch/run.js";
 import { summarizeClaims } from "../identity/claims.js";
 import type { Env, PlatformName } from "../platform.js";
-import type { LoginResult } from "../providers/vault/auth.js";
+import type { RevocationNote, SessionIdentity } from "../providers/types.js";
 import { publishRunEvent } from "../telemetry/events.js";
 import { VERSION } from "../version.js";
 
@@ -32,12 +32,8 @@ export interface RenewalEntry {
 }
 
 /** RevocationEntry records one revocation. */
-export interface RevocationEntry {
+export interface RevocationEntry extends RevocationNote {
   at: string;
-  kind: "token" | "lease";
-  leaseId: string | null;
-  outcome: "revoked" | "already-invalid" | "with-token" | "failed" | "kept";
-  error: string | null;
 }
 
 /** AuditRecord is the whole record of one run. */
@@ -163,18 +159,25 @@ export class AuditRecorder {
     return recorder;
   }
 
-  /** login records who logged in (claims and policies, never the token). */
-  login(result: LoginResult, mount: string | undefined): void {
-    this.#identity = {
-      method: result.method,
-      mount: mount ?? null,
-      role: result.role ?? null,
-      origin: result.identityOrigin,
-      accessor: result.accessor ?? null,
-      policies: [...result.policies],
-      claims: result.claims ? summarizeClaims(result.claims) : {},
+  /** login records who logged in (claims and policies, never a credential). */
+  login(identity: SessionIdentity): void {
+    const text = (name: string) => {
+      const value = identity.details[name];
+      return typeof value === "string" ? value : undefined;
     };
-    publishRunEvent({ type: "login", method: result.method, mount, role: result.role, accessor: result.accessor });
+    const policies = identity.details.policies;
+    const mount = text("mount");
+    const accessor = text("accessor");
+    this.#identity = {
+      method: identity.method,
+      mount: mount ?? null,
+      role: identity.role ?? null,
+      origin: identity.origin,
+      accessor: accessor ?? null,
+      policies: Array.isArray(policies) ? [...policies] : [],
+      claims: identity.claims ? summarizeClaims(identity.claims) : {},
+    };
+    publishRunEvent({ type: "login", method: identity.method, mount, role: identity.role, accessor });
   }
 
   /** request records one HTTP attempt's latency. */
@@ -212,7 +215,7 @@ export class AuditRecorder {
   }
 
   /** revocation records a revocation. */
-  revocation(entry: Omit<RevocationEntry, "at">): void {
+  revocation(entry: RevocationNote): void {
     this.#revocations.push({ at: new Date().toISOString(), ...entry });
     publishRunEvent({ type: "revocation", kind: entry.kind, outcome: entry.outcome });
   }

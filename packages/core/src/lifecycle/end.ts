@@ -11,10 +11,10 @@ import type { FetchSettings } from "../config/schema.js";
 import { DEFAULT_FETCH } from "../config/schema.js";
 import { removeFile } from "../export/files.js";
 import type { Platform } from "../platform.js";
-import { VaultClient } from "../providers/vault/client.js";
+import { resume } from "../providers/registry.js";
 import type { AuditRecorder } from "./audit.js";
 import { removalRefusal } from "./paths.js";
-import { revokeAll, type RevokeReport } from "./revoke.js";
+import { revokeSessions, type RevokeReport } from "./revoke.js";
 import { USER_AGENT } from "./session.js";
 import type { SessionState } from "./state.js";
 
@@ -40,26 +40,19 @@ export interface EndRunResult {
 export async function endRun(state: SessionState, platform: Platform, options: EndRunOptions = {}): Promise<EndRunResult> {
   const audit = options.audit;
   platform.mask(state.token, "token");
-  const client = new VaultClient({
-    vault: state.vault,
-    fetch: options.fetch ?? DEFAULT_FETCH,
+  const session = await resume(state.vault, state, {
+    platform,
     userAgent: USER_AGENT,
+    fetch: options.fetch ?? DEFAULT_FETCH,
     ...(audit ? { observe: (e: { ms: number }) => audit.request(e.ms) } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
-  client.setToken(state.token);
   let report: RevokeReport;
   try {
-    report = await revokeAll(client, state.leases, {
-      keepToken: !state.ownsToken,
-      audit,
-      budgetSeconds: options.budgetSeconds,
-      log: platform.log,
-      accessor: state.accessor,
-      tokenExpiresAt: state.expiresAt,
-    });
+    const target = { session, leases: state.leases, keepCredentials: !state.ownsToken, expiresAt: state.expiresAt };
+    report = await revokeSessions([target], { audit, budgetSeconds: options.budgetSeconds, log: platform.log });
   } finally {
-    client.close();
+    session.close();
   }
   return { report, fileErrors: options.keepFiles ? [] : removeRunFiles(state.files, options.tempDir) };
 }

@@ -60,12 +60,13 @@ export async function fetchJob(options: FetchJobOptions): Promise<FetchJob> {
 
 /** stateOf describes a logged-in session for whoever ends it. */
 export function stateOf(session: Session, config: VaultgateConfig): SessionState {
+  const handOver = session.provider.handOver() ?? { token: "", accessor: undefined, ownsToken: false };
   return {
     version: 1,
     vault: config.vault,
-    token: session.login.token,
-    accessor: session.login.accessor,
-    ownsToken: session.login.method !== "token",
+    token: handOver.token,
+    accessor: handOver.accessor,
+    ownsToken: handOver.ownsToken,
     leases: session.leases.map(stateLease),
     files: [],
     createdAt: new Date().toISOString(),

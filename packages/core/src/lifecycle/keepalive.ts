@@ -1,5 +1,5 @@
 /**
- * lifecycle/keepalive — renews the token and leases of a run that another process
+ * lifecycle/keepalive — renews the credentials and leases of a run that another process
  * started (`vaultgate fetch` saved its state) while a long command uses what it read:
  * `vaultgate exec --from-file --renew-state`, Jenkins' vaultgate-env. The run that
  * started them still revokes them.
@@ -7,7 +7,7 @@
 import { DEFAULT_FETCH } from "../config/schema.js";
 import type { LeaseRecord } from "../fetch/run.js";
 import type { Platform } from "../platform.js";
-import { VaultClient } from "../providers/vault/client.js";
+import { resume } from "../providers/registry.js";
 import { Renewer } from "./renewer.js";
 import { USER_AGENT } from "./session.js";
 import type { SessionState } from "./state.js";
@@ -19,41 +19,29 @@ export interface KeepAlive {
 
 /** startKeepAlive looks up the run's token and leases and renews them until stopped. */
 export async function startKeepAlive(state: SessionState, platform: Platform): Promise<KeepAlive> {
-  const client = new VaultClient({ vault: state.vault, fetch: DEFAULT_FETCH, userAgent: USER_AGENT });
-  client.setToken(state.token);
+  const session = await resume(state.vault, state, { platform, userAgent: USER_AGENT, fetch: DEFAULT_FETCH, lookup: true });
   try {
-    const self = await client.lookupSelf();
-    const ttl = typeof self.creation_ttl === "number" && self.creation_ttl > 0 ? self.creation_ttl : Number(self.ttl ?? 0);
     const leases: LeaseRecord[] = [];
     for (const lease of state.leases) {
-      const res = await client.call<{ data?: { ttl?: number; renewable?: boolean } }>("PUT", "sys/leases/lookup", {
-        body: { lease_id: lease.leaseId },
-        idempotent: true,
-      });
-      const data = res.body.data ?? {};
-      leases.push({
-        leaseId: lease.leaseId,
-        path: lease.path,
-        ttlSeconds: data.ttl ?? 0,
-        renewable: data.renewable === true,
-        obtainedAt: Date.now(),
-      });
+      const found = await session.lookupLease(lease.leaseId);
+      leases.push({ leaseId: lease.leaseId, path: lease.path, ...found, obtainedAt: Date.now() });
     }
+    const { ttlSeconds, renewable } = session.identity;
     const renewer = new Renewer({
-      client,
+      session,
       platform,
-      token: state.ownsToken ? { ttlSeconds: ttl, renewable: self.renewable === true } : undefined,
+      token: state.ownsToken ? { ttlSeconds, renewable } : undefined,
       leases,
     });
     renewer.start();
     return {
       stop: async () => {
         await renewer.stop();
-        client.close();
+        session.close();
       },
     };
   } catch (error) {
-    client.close();
+    session.close();
     throw error;
   }
 }

@@ -1,20 +1,21 @@
 /**
- * lifecycle/renewer — keeps the run's token and renewable leases alive while a job
- * runs: each is renewed at about two thirds of its TTL, asking for its original TTL
- * again; the vault caps that at the max TTL, and the first capped renewal warns how
- * long is left, so a long deploy learns early that it will lose access.
+ * lifecycle/renewer — keeps the run's credentials and renewable leases alive while a job
+ * runs: each is renewed (through its provider session) at about two thirds of its TTL,
+ * asking for its original TTL again; the backend caps that at the max TTL, and the
+ * first capped renewal warns how long is left, so a long deploy learns early that it
+ * will lose access.
  */
 import type { LeaseRecord } from "../fetch/run.js";
 import type { Platform } from "../platform.js";
-import type { VaultClient } from "../providers/vault/client.js";
+import type { ProviderSession } from "../providers/types.js";
 import { formatDuration } from "../util/duration.js";
 import type { AuditRecorder } from "./audit.js";
 
 /** RenewerOptions: what to renew and whom to tell. */
 export interface RenewerOptions {
-  client: VaultClient;
+  session: ProviderSession;
   platform: Platform;
-  /** The token, when vaultgate owns it; omitted for a token the user supplied. */
+  /** The credentials, when vaultgate owns them; omitted for a token the user supplied. */
   token?: { ttlSeconds: number; renewable: boolean } | undefined;
   leases: readonly LeaseRecord[];
   audit?: AuditRecorder | undefined;
@@ -83,13 +84,11 @@ export class Renewer {
   }
 
   async #renew(t: Tracked): Promise<void> {
-    const { client, platform, audit } = this.#options;
-    const what = t.kind === "token" ? "the vault token" : `lease ${t.leaseId ?? ""}`;
+    const { session, platform, audit } = this.#options;
+    const what = t.kind === "token" ? session.label : `lease ${t.leaseId ?? ""}`;
     try {
       const ttl =
-        t.kind === "token"
-          ? ((await client.renewSelf(t.increment))?.lease_duration ?? 0)
-          : ((await client.renewLease(t.leaseId ?? "", t.increment)).lease_duration ?? 0);
+        t.kind === "token" ? await this.#renewCredentials(t.increment) : await session.renewLease(t.leaseId ?? "", t.increment);
       const capped = ttl < t.increment;
       t.failures = 0;
       audit?.renewal({ kind: t.kind, leaseId: t.leaseId, ok: true, ttlSeconds: ttl, capped, error: null });
@@ -110,5 +109,11 @@ export class Renewer {
       // Try again soon, in case the failure was passing; give up after three in a row.
       if (++t.failures < 3) this.#schedule(t, Math.max(1, t.increment / 6));
     }
+  }
+
+  async #renewCredentials(increment: number): Promise<number> {
+    const outcome = await this.#options.session.renew(increment);
+    if (!outcome.ok) throw new Error(outcome.message);
+    return outcome.ttlSeconds;
   }
 }

@@ -1,16 +1,16 @@
 /**
- * lifecycle/session — one run's hold on the vault: the logged-in client, the token's
- * facts and every lease obtained. `revoke` ends it within one budget (lifecycle/revoke):
- * the token first, which takes its leases with it.
+ * lifecycle/session — one run's hold on its secrets source: the provider session (its
+ * credentials' facts) and every lease obtained. `revoke` ends it within one budget
+ * (lifecycle/revoke). The engine asks the session what it can do, never which backend it is.
  */
-import { transportWarnings, type VaultgateConfig } from "../config/schema.js";
+import type { VaultgateConfig } from "../config/schema.js";
 import { fetchSecrets, type FetchResult, type LeaseRecord } from "../fetch/run.js";
 import type { Platform } from "../platform.js";
-import { VaultClient, type RequestObserver } from "../providers/vault/client.js";
-import { login, type LoginResult } from "../providers/vault/auth.js";
+import { authenticate, sourceWarnings } from "../providers/registry.js";
+import type { ProviderSession, RequestEvent, SessionIdentity } from "../providers/types.js";
 import { VERSION } from "../version.js";
 import type { AuditRecorder } from "./audit.js";
-import { revokeAll, type RevokeReport } from "./revoke.js";
+import { revokeSessions, type RevokeReport } from "./revoke.js";
 
 /** USER_AGENT identifies vaultgate in the vault's audit log. */
 export const USER_AGENT = `vaultgate/${VERSION}`;
@@ -21,28 +21,31 @@ export interface SessionOptions {
   platform: Platform;
   /** Records the run for the audit log: login, requests, retries, reads, revocations. */
   audit?: AuditRecorder | undefined;
-  observe?: RequestObserver;
+  observe?: (event: RequestEvent) => void;
   sleep?: (ms: number) => Promise<void>;
 }
 
 /** Session is a logged-in run. */
 export class Session {
-  readonly client: VaultClient;
-  readonly login: LoginResult;
+  readonly provider: ProviderSession;
   readonly config: VaultgateConfig;
   readonly leases: LeaseRecord[] = [];
-  /** When the token's TTL at login ends (ISO 8601), or undefined for a token without expiry. */
+  /** When the credentials' TTL at login ends (ISO 8601), or undefined for credentials without expiry. */
   readonly tokenExpiresAt: string | undefined;
   readonly #platform: Platform;
   readonly #audit: AuditRecorder | undefined;
 
-  constructor(client: VaultClient, loginResult: LoginResult, config: VaultgateConfig, platform: Platform, audit?: AuditRecorder) {
-    this.client = client;
-    this.login = loginResult;
+  constructor(provider: ProviderSession, config: VaultgateConfig, platform: Platform, audit?: AuditRecorder) {
+    this.provider = provider;
     this.config = config;
     this.#platform = platform;
     this.#audit = audit;
-    this.tokenExpiresAt = expiresAt(Date.now(), loginResult.ttlSeconds);
+    this.tokenExpiresAt = expiresAt(Date.now(), provider.identity.ttlSeconds);
+  }
+
+  /** identity is who the run is (never a credential). */
+  get identity(): SessionIdentity {
+    return this.provider.identity;
   }
 
   /** fetch reads the configured secrets (or `specs`), recording leases as they appear. */
@@ -50,10 +53,9 @@ export class Session {
     const reads: FetchResult["reads"] = [];
     try {
       const result = await fetchSecrets(specs, {
-        client: this.client,
+        session: this.provider,
         platform: this.#platform,
         concurrency: this.config.fetch.concurrency,
-        role: this.login.role,
         minMaskLength: this.config.mask?.minLength,
         onLease: (lease) => {
           this.leases.push(lease);
@@ -68,56 +70,49 @@ export class Session {
   }
 
   /**
-   * revoke ends the token and the leases within `budgetSeconds` (default 10 s); what is
-   * left alive is logged at error level. `keepToken` keeps a token vaultgate did not create.
+   * revoke ends the credentials and the leases within `budgetSeconds` (default 10 s); what
+   * is left alive is logged at error level. `keepToken` keeps credentials vaultgate did not create.
    */
   async revoke(options: { keepToken?: boolean; budgetSeconds?: number } = {}): Promise<RevokeReport> {
-    return revokeAll(
-      this.client,
-      this.leases.map((l) => ({ leaseId: l.leaseId, expiresAt: expiresAt(l.obtainedAt, l.ttlSeconds) })),
-      {
-        keepToken: options.keepToken ?? this.login.method === "token",
-        audit: this.#audit,
-        budgetSeconds: options.budgetSeconds,
-        log: this.#platform.log,
-        accessor: this.login.accessor,
-        tokenExpiresAt: this.tokenExpiresAt,
-      },
+    const owned = this.provider.handOver()?.ownsToken ?? true;
+    return revokeSessions(
+      [
+        {
+          session: this.provider,
+          leases: this.leases.map((l) => ({ leaseId: l.leaseId, expiresAt: expiresAt(l.obtainedAt, l.ttlSeconds) })),
+          keepCredentials: options.keepToken ?? !owned,
+          expiresAt: this.tokenExpiresAt,
+        },
+      ],
+      { audit: this.#audit, budgetSeconds: options.budgetSeconds, log: this.#platform.log },
     );
   }
 
   /** close releases connections. */
   close(): void {
-    this.client.close();
+    this.provider.close();
   }
 }
 
-/** openSession creates the client and logs in. */
+/** openSession authenticates with the configured source. */
 export async function openSession(options: SessionOptions): Promise<Session> {
-  for (const warning of transportWarnings(options.config.vault)) options.platform.log.warn(warning);
-  const client = new VaultClient({
-    vault: options.config.vault,
-    fetch: options.config.fetch,
+  const { config, platform, audit } = options;
+  for (const warning of sourceWarnings(config)) platform.log.warn(warning);
+  const provider = await authenticate(config, {
+    platform,
     userAgent: USER_AGENT,
     observe: (event) => {
-      options.audit?.request(event.ms);
+      audit?.request(event.ms);
       options.observe?.(event);
     },
     ...(options.sleep ? { sleep: options.sleep } : {}),
     onRetry: ({ path, attempt, delayMs, reason }) => {
-      options.audit?.retry();
-      options.platform.log.debug(`retrying ${path} (attempt ${attempt + 1}) in ${delayMs} ms: ${reason}`);
+      audit?.retry();
+      platform.log.debug(`retrying ${path} (attempt ${attempt + 1}) in ${delayMs} ms: ${reason}`);
     },
   });
-  try {
-    const result = await login(client, options.config.auth, options.platform, USER_AGENT);
-    const auth = options.config.auth;
-    options.audit?.login(result, "mount" in auth ? auth.mount : undefined);
-    return new Session(client, result, options.config, options.platform, options.audit);
-  } catch (error) {
-    client.close();
-    throw error;
-  }
+  audit?.login(provider.identity);
+  return new Session(provider, config, platform, audit);
 }
 
 /** expiresAt is the ISO time `ttlSeconds` after `from` (ms), or undefined for no expiry. */

@@ -83,11 +83,15 @@ export class CallLog {
           "vaultgate.renewal.capped": event.capped,
           "vaultgate.renewal.ttl_seconds": event.ttlSeconds,
         });
-      case "revocation":
-        return this.#match(event, (c) => c.operation === "revoke" && c.path === revokePath(event.kind), {
+      case "revocation": {
+        // Credentials a backend cannot revoke made no request.
+        const kind = event.kind;
+        if (kind === "credentials") return undefined;
+        return this.#match(event, (c) => c.operation === "revoke" && c.path === revokePath(kind), {
           "vaultgate.lease.kind": event.kind,
           "vaultgate.outcome": event.outcome,
         });
+      }
       default:
         return undefined;
     }

@@ -54,7 +54,7 @@ export type RunEvent =
       outcome: string;
     }
   | { type: "renewal"; at: number; kind: "token" | "lease"; ok: boolean; capped: boolean; ttlSeconds: number | undefined }
-  | { type: "revocation"; at: number; kind: "token" | "lease"; outcome: string }
+  | { type: "revocation"; at: number; kind: "token" | "lease" | "credentials"; outcome: string }
   | { type: "check"; at: number; id: string; kind: string; status: string; required: boolean; ms: number }
   | { type: "failure"; at: number; code: number; error: string };
 

@@ -15,7 +15,8 @@ import type {
   ProviderSession,
   ReadOptions,
   RenewOutcome,
-  RevokeOutcome,
+  RevokeReport,
+  RevokeRequest,
   SessionIdentity,
   ValidateOptions,
   Verdict,
@@ -36,6 +37,7 @@ export const NOT_REVOCABLE = "AWS cannot revoke STS credentials; they expire at 
 export class AwsSession implements ProviderSession {
   readonly kind = "aws" as const;
   readonly capabilities = AWS_CAPABILITIES;
+  readonly label = "the AWS session";
   readonly #sts: StsOptions;
   #assumed: Assumed;
   readonly #clients: AwsClients;
@@ -70,6 +72,7 @@ export class AwsSession implements ProviderSession {
       origin: a.idToken.origin,
       claims: a.idToken.claims,
       ttlSeconds: this.ttlSeconds,
+      renewable: true,
       details: {
         region: this.#sts.config.region,
         sessionName: a.sessionName,
@@ -145,8 +148,33 @@ export class AwsSession implements ProviderSession {
     }
   }
 
-  revoke(_deadline: number): Promise<RevokeOutcome> {
-    return Promise.resolve({ outcome: "not-supported", message: `${NOT_REVOCABLE} (${this.expiresAt.toISOString()})` });
+  /** renewLease: AWS reads obtain no leases. */
+  renewLease(leaseId: string): Promise<number> {
+    return Promise.reject(new Error(`AWS reads have no leases (asked to renew ${leaseId})`));
+  }
+
+  /** lookupLease: AWS reads obtain no leases. */
+  lookupLease(leaseId: string): Promise<{ ttlSeconds: number; renewable: boolean }> {
+    return Promise.reject(new Error(`AWS reads have no leases (asked to look up ${leaseId})`));
+  }
+
+  /** revoke cannot end STS credentials; it says so (and records it), and they expire on their own. */
+  revoke(request: RevokeRequest): Promise<RevokeReport> {
+    const message = `${NOT_REVOCABLE} (${this.expiresAt.toISOString()})`;
+    request.note?.({ kind: "credentials", leaseId: null, outcome: "not-revocable", error: message });
+    return Promise.resolve({
+      token: "not-supported",
+      leasesRevoked: 0,
+      leasesWithToken: 0,
+      errors: [],
+      leftAlive: [],
+      unrevocable: true,
+    });
+  }
+
+  /** handOver: nothing for a later process to revoke. */
+  handOver(): undefined {
+    return undefined;
   }
 
   close(): void {

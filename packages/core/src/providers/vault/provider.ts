@@ -1,29 +1,36 @@
 /**
  * providers/vault/provider — Vault and OpenBao behind the provider interface. It wraps
- * the existing client, login, path resolution and error mapping; nothing here talks to
- * the vault in a way those modules do not already.
+ * the client, login, path resolution (KV v1/v2 per mount), error mapping, the gate's
+ * questions (providers/vault/gate) and revocation (providers/vault/revoke); the engine
+ * sees only a ProviderSession.
  */
 import type { AuthConfig, FetchSettings, SecretSpec, VaultConfig } from "../../config/schema.js";
-import { selectValue } from "../../config/selector.js";
+import { optionalAdvice } from "../../config/secrets-syntax.js";
 import { mapLimit } from "../../fetch/limit.js";
+import type { Platform } from "../../platform.js";
 import { formatDuration } from "../../util/duration.js";
 import type {
   AuthenticateOptions,
   Capabilities,
+  HandOver,
   Provider,
   ProviderSession,
   ReadOptions,
   ReadOutcome,
   RenewOutcome,
-  RevokeOutcome,
+  RevokeReport,
+  RevokeRequest,
   SessionIdentity,
   ValidateOptions,
   Verdict,
 } from "../types.js";
-import { login, revokeToken, type LoginResult } from "./auth.js";
+import { login, type LoginResult } from "./auth.js";
 import { VaultClient, type VaultResponse } from "./client.js";
-import { mapReadError, unavailable } from "./errors.js";
-import { MountResolver, secretData } from "./paths.js";
+import { mapReadError } from "./errors.js";
+import { errorVerdict, tokenTtl, validateSpecs } from "./gate.js";
+import { checkHealth } from "./health.js";
+import { MountResolver, secretData, type ResolvedPath } from "./paths.js";
+import { revokeVault } from "./revoke.js";
 
 /** VaultSourceConfig is what the vault source needs: where, how to log in, how patiently. */
 export interface VaultSourceConfig {
@@ -35,17 +42,27 @@ export interface VaultSourceConfig {
 /** VAULT_CAPABILITIES: tokens and leases renew and revoke; engines issue dynamic credentials. */
 export const VAULT_CAPABILITIES: Capabilities = { renewable: true, revocable: true, dynamic: true };
 
+/** BATCH_REFUSAL is the vault's answer to revoking a batch token. */
+const BATCH_REFUSAL = /batch tokens cannot be revoked/i;
+
 /** VaultSession is a logged-in vault client behind the interface. */
 export class VaultSession implements ProviderSession {
   readonly kind = "vault" as const;
   readonly capabilities = VAULT_CAPABILITIES;
+  readonly label = "the vault token";
   readonly client: VaultClient;
   readonly login: LoginResult;
+  readonly #mount: string | undefined;
+  readonly #platform: Platform;
   readonly #resolver: MountResolver;
+  /** Known from the gate's token lookup: a batch token expires and is never revoked. */
+  #batch = false;
 
-  constructor(client: VaultClient, result: LoginResult) {
+  constructor(client: VaultClient, result: LoginResult, platform: Platform, mount?: string) {
     this.client = client;
     this.login = result;
+    this.#platform = platform;
+    this.#mount = mount;
     this.#resolver = new MountResolver(client);
   }
 
@@ -58,26 +75,36 @@ export class VaultSession implements ProviderSession {
       origin: l.identityOrigin,
       claims: l.claims,
       ttlSeconds: l.ttlSeconds,
-      details: { address: this.client.address, policies: [...l.policies], ...(l.accessor ? { accessor: l.accessor } : {}) },
+      renewable: l.renewable,
+      details: {
+        address: this.client.address,
+        policies: [...l.policies],
+        ...(l.accessor ? { accessor: l.accessor } : {}),
+        ...(this.#mount ? { mount: this.#mount } : {}),
+      },
     };
   }
 
   async read(specs: readonly SecretSpec[], options: ReadOptions): Promise<ReadOutcome[]> {
     const pending = new Map<string, Promise<ReadOutcome>>();
-    return mapLimit(specs, options.concurrency, (spec) => {
+    return mapLimit(specs, options.concurrency, async (spec, index) => {
       const key = `${spec.method} ${spec.path} ${spec.params ? JSON.stringify(spec.params) : ""}`;
       let read = pending.get(key);
       if (!read) {
         read = this.#readOne(spec);
         pending.set(key, read);
       }
-      return read;
+      const outcome = await read;
+      options.settled?.(index, outcome);
+      return outcome;
     });
   }
 
   async #readOne(spec: SecretSpec): Promise<ReadOutcome> {
+    const started = Date.now();
+    let resolved: ResolvedPath | undefined;
     try {
-      const resolved = await this.#resolver.resolve(spec.path);
+      resolved = await this.#resolver.resolve(spec.path);
       const response: VaultResponse =
         spec.method === "POST"
           ? await this.client.write(resolved.apiPath, spec.params ?? {})
@@ -86,9 +113,11 @@ export class VaultSession implements ProviderSession {
       const version = resolved.kv === 2 ? (response.data?.metadata as { version?: number } | undefined)?.version : undefined;
       return {
         ok: true,
+        ms: Date.now() - started,
         value: {
           data: data ?? {},
           apiPath: resolved.apiPath,
+          kv: resolved.kv,
           leaseId: response.lease_id || undefined,
           ttlSeconds: response.lease_duration,
           renewable: response.renewable,
@@ -96,75 +125,72 @@ export class VaultSession implements ProviderSession {
         },
       };
     } catch (error) {
-      const context = { path: spec.path, origin: spec.origin, role: this.login.role, address: this.client.address };
-      return { ok: false, error: mapReadError(error, context) };
+      const context = {
+        path: spec.path,
+        origin: spec.origin,
+        role: this.login.role,
+        address: this.client.address,
+        op: spec.method === "POST" ? "request" : "read",
+        optional: optionalAdvice(spec.origin),
+      } as const;
+      const mapped = mapReadError(error, context);
+      return { ok: false, error: mapped, apiPath: resolved?.apiPath, kv: resolved?.kv, ms: Date.now() - started };
     }
   }
 
-  async validate(specs: readonly SecretSpec[], options: ValidateOptions): Promise<Verdict[]> {
-    const outcomes = await this.read(specs, options);
-    return specs.map((spec, i): Verdict => {
-      const outcome = outcomes[i];
-      if (!outcome?.ok) {
-        const e = outcome?.error;
-        return { status: "fail", reason: e ? `${e.message}${e.hint ? ` ${e.hint}` : ""}` : "Not checked.", details: {} };
-      }
-      const { data, apiPath, leaseId, ttlSeconds } = outcome.value;
-      const keys = Object.keys(data);
-      const present = spec.selector.kind === "all" ? keys.length > 0 : selectValue(data, spec.selector) !== undefined;
-      if (!present)
-        return {
-          status: "fail",
-          reason: `The key is missing from ${spec.path}; it has: ${keys.join(", ") || "no keys"}.`,
-          details: { apiPath },
-        };
-      if (leaseId && (ttlSeconds ?? 0) < options.minTtlSeconds) {
-        return {
-          status: "fail",
-          reason: `Its lease lasts ${formatDuration(ttlSeconds ?? 0)}, shorter than the deploy: raise the engine role's ttl.`,
-          details: { apiPath },
-        };
-      }
-      return { status: "pass", reason: "Readable.", details: { apiPath } };
-    });
+  validate(specs: readonly SecretSpec[], options: ValidateOptions): Promise<Verdict[]> {
+    return validateSpecs(this.#gate(options), specs);
   }
 
   async validateSession(options: ValidateOptions): Promise<Verdict> {
-    const data = await this.client.lookupSelf();
-    const ttl = typeof data.ttl === "number" ? data.ttl : this.login.ttlSeconds;
-    const details = { ttlSeconds: ttl, minTtlSeconds: options.minTtlSeconds };
-    if (ttl === 0 || ttl >= options.minTtlSeconds)
-      return { status: "pass", reason: `TTL ${ttl === 0 ? "unlimited" : formatDuration(ttl)}.`, details };
-    return {
-      status: data.renewable === true ? "warn" : "fail",
-      reason: `TTL ${formatDuration(ttl)} is shorter than the deploy (${formatDuration(options.minTtlSeconds)}).`,
-      details,
-    };
-  }
-
-  async renew(): Promise<RenewOutcome> {
-    const asked = this.login.ttlSeconds;
+    const gate = this.#gate(options);
     try {
-      const ttl = (await this.client.renewSelf(asked))?.lease_duration ?? 0;
-      return { ok: true, ttlSeconds: ttl, capped: ttl < asked, message: `renewed the vault token: ${formatDuration(ttl)} left` };
+      const { verdict, batch } = await tokenTtl(gate);
+      this.#batch = batch;
+      return verdict;
     } catch (error) {
-      return {
-        ok: false,
-        ttlSeconds: 0,
-        capped: false,
-        message: unavailable(error, "renewing the token", this.client.address).message,
-      };
+      return errorVerdict(gate, error, "checking token.ttl");
     }
   }
 
-  async revoke(deadline: number): Promise<RevokeOutcome> {
-    if (this.login.method === "token") return { outcome: "kept", message: "the token was supplied, not created, by vaultgate" };
+  #gate(options: ValidateOptions) {
+    return { client: this.client, login: this.login, method: this.login.method, log: this.#platform.log, options };
+  }
+
+  async renew(incrementSeconds = this.login.ttlSeconds): Promise<RenewOutcome> {
     try {
-      const outcome = await revokeToken(this.client, deadline);
-      return { outcome, message: `token ${outcome}` };
+      const ttl = (await this.client.renewSelf(incrementSeconds))?.lease_duration ?? 0;
+      const message = `renewed ${this.label}: ${formatDuration(ttl)} left`;
+      return { ok: true, ttlSeconds: ttl, capped: ttl < incrementSeconds, message };
     } catch (error) {
-      return { outcome: "failed", message: error instanceof Error ? error.message : String(error) };
+      return { ok: false, ttlSeconds: 0, capped: false, message: error instanceof Error ? error.message : String(error) };
     }
+  }
+
+  async renewLease(leaseId: string, incrementSeconds: number): Promise<number> {
+    return (await this.client.renewLease(leaseId, incrementSeconds)).lease_duration ?? 0;
+  }
+
+  async lookupLease(leaseId: string): Promise<{ ttlSeconds: number; renewable: boolean }> {
+    const res = await this.client.call<{ data?: { ttl?: number; renewable?: boolean } }>("PUT", "sys/leases/lookup", {
+      body: { lease_id: leaseId },
+      idempotent: true,
+    });
+    const data = res.body.data ?? {};
+    return { ttlSeconds: data.ttl ?? 0, renewable: data.renewable === true };
+  }
+
+  async revoke(request: RevokeRequest): Promise<RevokeReport> {
+    if (this.#batch && !request.keepCredentials && request.leases.length === 0) {
+      return { token: "not-revoked", leasesRevoked: 0, leasesWithToken: 0, errors: [], leftAlive: [], unrevocable: true };
+    }
+    const report = await revokeVault(this.client, request, this.login.accessor);
+    if (report.token === "failed" && report.errors.some((e) => BATCH_REFUSAL.test(e))) report.unrevocable = true;
+    return report;
+  }
+
+  handOver(): HandOver {
+    return { token: this.login.token, accessor: this.login.accessor, ownsToken: this.login.method !== "token" };
   }
 
   close(): void {
@@ -172,21 +198,77 @@ export class VaultSession implements ProviderSession {
   }
 }
 
+/** clientOf builds the vault client of a source with the session's options. */
+function clientOf(vault: VaultConfig, fetch: FetchSettings, options: Omit<AuthenticateOptions, "platform">): VaultClient {
+  return new VaultClient({
+    vault,
+    fetch: options.maxAttempts !== undefined ? { ...fetch, maxAttempts: options.maxAttempts } : fetch,
+    userAgent: options.userAgent,
+    ...(options.deadline ? { deadline: options.deadline } : {}),
+    ...(options.observe ? { observe: options.observe } : {}),
+    ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
+}
+
 /** vaultProvider logs in with the configured method. */
 export const vaultProvider = {
-  kind: "vault",
+  kind: "vault" as const,
   async authenticate(config: VaultSourceConfig, options: AuthenticateOptions): Promise<VaultSession> {
-    const client = new VaultClient({
-      vault: config.vault,
-      fetch: config.fetch,
-      userAgent: options.userAgent,
-      ...(options.deadline ? { deadline: options.deadline } : {}),
-    });
+    const client = clientOf(config.vault, config.fetch, options);
     try {
-      return new VaultSession(client, await login(client, config.auth, options.platform, options.userAgent, options.idToken));
+      const result = await login(client, config.auth, options.platform, options.userAgent, options.idToken);
+      return new VaultSession(client, result, options.platform, "mount" in config.auth ? config.auth.mount : undefined);
     } catch (error) {
       client.close();
       throw error;
     }
   },
-} satisfies Provider<VaultSourceConfig>;
+
+  async probe(config: VaultSourceConfig, options: AuthenticateOptions): Promise<Verdict> {
+    const client = clientOf(config.vault, config.fetch, options);
+    try {
+      return await checkHealth(client);
+    } finally {
+      client.close();
+    }
+  },
+
+  /**
+   * resume holds a session another process logged in (its state file); `lookup` asks the
+   * vault for the token's TTL, for a process that renews it.
+   */
+  async resume(
+    vault: VaultConfig,
+    handOver: HandOver,
+    options: Omit<AuthenticateOptions, "idToken"> & { fetch: FetchSettings; lookup?: boolean },
+  ): Promise<VaultSession> {
+    const client = clientOf(vault, options.fetch, options);
+    client.setToken(handOver.token);
+    const result: LoginResult = {
+      token: handOver.token,
+      accessor: handOver.accessor,
+      policies: [],
+      ttlSeconds: 0,
+      renewable: false,
+      method: handOver.ownsToken ? "jwt" : "token",
+      role: undefined,
+      claims: undefined,
+      identityOrigin: "the run's state",
+    };
+    try {
+      if (options.lookup) {
+        const self = await client.lookupSelf();
+        const created = self.creation_ttl;
+        result.ttlSeconds = typeof created === "number" && created > 0 ? created : Number(self.ttl ?? 0);
+        result.renewable = self.renewable === true;
+      }
+      return new VaultSession(client, result, options.platform);
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+  },
+};
+
+vaultProvider satisfies Provider<VaultSourceConfig>;

@@ -1,14 +1,14 @@
 /**
- * check/health — reads sys/health (in the root namespace: it is a root-only endpoint)
+ * providers/vault/health — the gate's probe of a vault before login: reads sys/health (in the root namespace: it is a root-only endpoint)
  * and says what it means for a deploy: active and unsealed, a standby that forwards, a
  * DR secondary or uninitialized node that cannot serve, a sealed vault, an untrusted
  * certificate, or no answer at all.
  */
-import { NetworkError } from "../http/client.js";
-import { isUntrustedCertificate } from "../providers/vault/errors.js";
-import type { VaultClient } from "../providers/vault/client.js";
-import { RetriesExhaustedError } from "../http/retry.js";
-import { say, type CheckReasonId, type Said } from "./reasons.js";
+import { say, type CheckReasonId, type Said } from "../../check/reasons.js";
+import { NetworkError } from "../../http/client.js";
+import { RetriesExhaustedError } from "../../http/retry.js";
+import type { VaultClient } from "./client.js";
+import { isUntrustedCertificate } from "./errors.js";
 
 const BY_STATUS: Readonly<Record<number, CheckReasonId>> = {
   200: "health.active",

@@ -1,0 +1,32 @@
+/**
+ * providers/registry — which provider serves a source. The vault provider is part of
+ * every build; the AWS provider is loaded through providers/load (a lazy import) only
+ * when a run names an AWS source. The engine asks here and never names a backend.
+ */
+import { transportWarnings, type FetchSettings, type VaultConfig, type VaultgateConfig } from "../config/schema.js";
+import type { AuthenticateOptions, HandOver, ProviderSession, Verdict } from "./types.js";
+import { vaultProvider } from "./vault/provider.js";
+
+/** sourceWarnings are what the run's source configuration should be warned about (plain http, no TLS check). */
+export function sourceWarnings(config: VaultgateConfig): string[] {
+  return transportWarnings(config.vault);
+}
+
+/** authenticate logs in to the run's source. */
+export function authenticate(config: VaultgateConfig, options: AuthenticateOptions): Promise<ProviderSession> {
+  return vaultProvider.authenticate(config, options);
+}
+
+/** probe is the question to ask the run's source before login (does it answer?); undefined when none. */
+export function probe(config: VaultgateConfig, options: AuthenticateOptions): (() => Promise<Verdict>) | undefined {
+  return () => vaultProvider.probe(config, options);
+}
+
+/** resume holds a session another process logged in, from what its state handed over. */
+export function resume(
+  source: VaultConfig,
+  handOver: HandOver,
+  options: Omit<AuthenticateOptions, "idToken"> & { fetch: FetchSettings; lookup?: boolean },
+): Promise<ProviderSession> {
+  return vaultProvider.resume(source, handOver, options);
+}
