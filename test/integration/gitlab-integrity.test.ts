@@ -5,9 +5,8 @@
 // leave marks) fails the job before anything of it runs, with an Error and a Hint; a URL
 // with no cli-integrity fails before it is even fetched; a malformed cli-integrity is
 // refused. The check component runs the same install block (gitlab-spec.test.ts).
-import { execFileSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,51 +19,23 @@ import {
   runPipeline,
   type PipelineRun,
 } from "../harness/gitlab-ci-local.js";
-import type { CliTarball } from "@vaultgate/test-harness";
+import { hostileCli, type CliTarball, type HostileCli } from "@vaultgate/test-harness";
 
 const INTEGRITY_MISMATCH = "is not the package cli-integrity names";
 
-/**
- * hostileTarball packs a package named like the CLI whose every install script and whose
- * `vaultgate` command write a mark into `marks`: if any of them ran, a mark is there.
- */
-function hostileTarball(dir: string, marks: string): string {
-  const pkg = join(dir, "package");
-  mkdirSync(pkg, { recursive: true });
-  const mark = (what: string) =>
-    `node -e "require('fs').writeFileSync(process.argv[1], '')" ${JSON.stringify(join(marks, what))}`;
-  const scripts = Object.fromEntries(["preinstall", "install", "postinstall", "prepare"].map((s) => [s, mark(s)]));
-  writeFileSync(
-    join(pkg, "package.json"),
-    JSON.stringify({ name: "vaultgate", version: "0.1.0", bin: { vaultgate: "bin.js" }, scripts }),
-  );
-  writeFileSync(
-    join(pkg, "bin.js"),
-    `#!/usr/bin/env node\nrequire("fs").writeFileSync(${JSON.stringify(join(marks, "bin"))}, process.env.VAULT_ID_TOKEN ?? "");\nconsole.log("0.1.0");\n`,
-    { mode: 0o755 },
-  );
-  const file = join(dir, "vaultgate-0.1.0.tgz");
-  execFileSync("tar", ["-czf", file, "-C", dir, "package"]);
-  return file;
-}
-
 let cli: CliTarball;
-let hostile: string;
-let marks: string;
+let hostile: HostileCli;
 let server: Server;
 const requests: string[] = [];
 let base: string;
 
 beforeAll(async () => {
-  const work = mkdtempSync(join(tmpdir(), "vaultgate-integrity-"));
-  marks = join(work, "marks");
-  mkdirSync(marks);
-  hostile = hostileTarball(join(work, "hostile"), marks);
+  hostile = hostileCli(mkdtempSync(join(tmpdir(), "vaultgate-integrity-")));
   [cli] = await Promise.all([packCli(), ensureGitlabCiLocal()]);
   const files: Record<string, string> = {
     "/release/vaultgate-0.1.0.tgz": cli.path,
     "/bare/vaultgate-0.1.0.tgz": cli.path,
-    "/replaced/vaultgate-0.1.0.tgz": hostile,
+    "/replaced/vaultgate-0.1.0.tgz": hostile.path,
   };
   server = createServer((req, res) => {
     requests.push(req.url ?? "");
@@ -87,7 +58,7 @@ function pipeline(): string {
     "url-match": { pkg: `${base}/release/vaultgate-0.1.0.tgz`, integrity: cli.integrity },
     "url-replaced": { pkg: `${base}/replaced/vaultgate-0.1.0.tgz`, integrity: cli.integrity },
     "url-bare": { pkg: `${base}/bare/vaultgate-0.1.0.tgz`, integrity: "" },
-    "file-replaced": { pkg: hostile, integrity: cli.integrity },
+    "file-replaced": { pkg: hostile.path, integrity: cli.integrity },
   };
   const includes = Object.entries(cases).map(
     ([name, c]) => `  - component: ${component}
@@ -152,7 +123,7 @@ describe("cli-integrity of the GitLab components, under gitlab-ci-local", () => 
     expect(log).toContain(`cli-integrity is ${cli.integrity}. Nothing was installed.`);
     expect(log).toMatch(/^Hint: .*set cli-integrity to its integrity/m);
     expect(log).not.toContain("the job's script ran");
-    expect(readdirSync(marks), "no install script and no bin of the tarball ran").toEqual([]);
+    expect(readdirSync(hostile.marks), "no install script and no bin of the tarball ran").toEqual([]);
     expect(existsSync(join(installed(job), "vaultgate-cli"))).toBe(false);
     expect(existsSync(join(installed(job), "vaultgate-cli.pack"))).toBe(false);
   });

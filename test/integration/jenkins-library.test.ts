@@ -6,19 +6,21 @@
 // recorded or handed to Groovy holds one, and every session's token and leases are revoked.
 // docs/try-locally.md's Jenkins walkthrough is this file, run with `npx vitest run`.
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import {
   TestIssuer,
   VaultAdmin,
+  hostileCli,
   JENKINS_TEST_DIR,
   baseEnv,
   jenkinsClaims,
   packCli,
   runPipelineTests,
   type PipelineEvidence,
+  type HostileCli,
   type PipelineRun,
 } from "@vaultgate/test-harness";
 
@@ -26,10 +28,12 @@ const vault = inject("vault");
 const admin = new VaultAdmin(vault.addr, vault.rootToken);
 let run: PipelineRun;
 let idToken: string;
+let hostile: HostileCli;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "vaultgate-jenkins-"));
   const cli = await packCli(join(dir, "cli"));
+  hostile = hostileCli(dir);
   // The OIDC Provider plugin's default lifetime is an hour; Maven's first run may download a while.
   idToken = await new TestIssuer(vault.issuers.jenkins).sign(jenkinsClaims(vault.audience, { job: "app/deploy" }), {
     ttl: 3600,
@@ -41,6 +45,8 @@ beforeAll(async () => {
       VAULTGATE_TEST_ID_TOKEN: idToken,
       VAULTGATE_TEST_CLI_PACKAGE: cli.path,
       VAULTGATE_TEST_CLI_INTEGRITY: cli.integrity,
+      VAULTGATE_TEST_HOSTILE_CLI: hostile.path,
+      VAULTGATE_TEST_HOSTILE_MARKS: hostile.marks,
       VAULTGATE_TEST_CACHE_DIR: join(dir, "agent-cache"),
       VAULTGATE_TEST_OUT: join(dir, "evidence"),
     }),
@@ -189,13 +195,33 @@ describe("the Jenkins shared library", () => {
     }
   });
 
-  it("installs the CLI pinned and verified, once per agent", () => {
+  it("installs the CLI pinned and verified on every use, from one download per agent", () => {
     const mismatch = evidence("VaultgateInstallTest.refusesAPackageWhoseIntegrityDiffers");
     expect(mismatch.result).toBe("FAILURE");
     expect(mismatch.console).toContain("integrity mismatch");
-    const twice = evidence("VaultgateInstallTest.installsOnceAndReusesTheCache");
+    const twice = evidence("VaultgateInstallTest.installsAFreshVerifiedCopyOnEveryUseFromOneDownload");
     expect(twice.result).toBe("SUCCESS");
-    expect(twice.console).toContain("cached in");
+    expect(twice.console).toMatch(/cached in \S+, verified \(sha512-/);
+    const unpinned = evidence("VaultgateInstallTest.refusesATarballWithoutIntegrity");
+    expect(unpinned.result).toBe("FAILURE");
+    expect(unpinned.console).toMatch(/^vaultgateInstall: Hint: pass cliIntegrity/m);
+    for (const e of run.evidence.values()) {
+      for (const script of e.scripts.filter((s) => /\bnpm (pack|install)\b/.test(s))) {
+        for (const [line] of script.matchAll(/^.*\bnpm (pack|install) .*$/gm)) expect(line, e.test).toContain("--ignore-scripts");
+      }
+    }
     expect(run.seconds).toBeLessThan(600);
+  });
+
+  it("refuses a cached CLI another build replaced, before the ID token is bound, and never runs it", () => {
+    const replaced = evidence("VaultgateInstallTest.aCachedTarballReplacedBetweenBuildsIsRefusedBeforeTheTokenIsBound");
+    expect(replaced.result).toBe("FAILURE");
+    expect(replaced.console).toMatch(/^vaultgateInstall: Error: the CLI cached in \S+ is not the package it was verified as/m);
+    // Two builds: the first logged in once and revoked; the second never got as far as the token.
+    expect(replaced.calls!.filter((c) => c.includes("withCredentials(")).length).toBe(1);
+    expect(replaced.scripts.filter((s) => s.includes("vaultgate fetch")).length).toBe(1);
+    const edited = evidence("VaultgateInstallTest.installedFilesChangedBetweenBuildsAreNeverRun");
+    expect(edited.result).toBe("SUCCESS");
+    expect(readdirSync(hostile.marks), "no script, command or edited file of the look-alike ran").toEqual([]);
   });
 });

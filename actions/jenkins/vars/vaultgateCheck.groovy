@@ -39,6 +39,7 @@ def call(Map args = [:]) {
     String bin = vaultgateInstall(Options.installArgs(args))
     List<String> env = Options.configEnv(config) + [
         "PATH+VAULTGATE=${bin}".toString(),
+        "VAULTGATE_CLI_BIN=${bin}".toString(),
         "VAULTGATE_CHECK_REPORT=${report}".toString(),
         "VAULTGATE_CHECK_JUNIT=${junitFile}".toString(),
         "VAULTGATE_CHECK_MIN_TTL=${args.minTtl ?: ''}".toString(),
@@ -47,9 +48,14 @@ def call(Map args = [:]) {
     int status = 2
     withCredentials([tokenBinding(Options.tokenType(args), args.credentialsId.toString())]) {
         withEnv(env) {
-            status = sh(label: 'vaultgate check', returnStatus: true,
-                script: 'vaultgate check --report "$VAULTGATE_CHECK_REPORT" --junit "$VAULTGATE_CHECK_JUNIT"' +
-                    ' ${VAULTGATE_CHECK_MIN_TTL:+--min-ttl "$VAULTGATE_CHECK_MIN_TTL"} ${VAULTGATE_CHECK_ISSUE_DYNAMIC:+--issue-dynamic}')
+            // The check's own CLI install goes when it ends, whatever its outcome.
+            status = sh(label: 'vaultgate check', returnStatus: true, script: '''#!/bin/sh
+status=0
+vaultgate check --report "$VAULTGATE_CHECK_REPORT" --junit "$VAULTGATE_CHECK_JUNIT" \\
+  ${VAULTGATE_CHECK_MIN_TTL:+--min-ttl "$VAULTGATE_CHECK_MIN_TTL"} ${VAULTGATE_CHECK_ISSUE_DYNAMIC:+--issue-dynamic} || status=$?
+rm -rf "${VAULTGATE_CLI_BIN%/bin}"
+exit $status
+''')
         }
     }
     // The reports hold no secret value (names, paths, TTLs and outcomes only).

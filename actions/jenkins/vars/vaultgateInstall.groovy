@@ -6,10 +6,14 @@ import io.vaultgate.jenkins.Options
  * withEnv(["PATH+VAULTGATE=${dir}"])). withVaultgate and vaultgateCheck call it for you.
  *
  * The package is pinned: Options.DEFAULT_CLI_PACKAGE, unless `package` (or the agent's
- * VAULTGATE_CLI_PACKAGE, with VAULTGATE_CLI_INTEGRITY) names another spec. It is fetched
- * with npm — which checks the registry's recorded integrity — compared with `integrity`
- * when given, installed with --ignore-scripts, and cached per agent under
- * ${VAULTGATE_CACHE_DIR:-~/.cache/vaultgate}/cli, so later builds reuse it.
+ * VAULTGATE_CLI_PACKAGE, with VAULTGATE_CLI_INTEGRITY) names another spec. Every call
+ * verifies it again: the tarball — fetched with npm once per agent and cached under
+ * ${VAULTGATE_CACHE_DIR:-~/.cache/vaultgate}/cli — is copied into a new private directory
+ * under WORKSPACE_TMP, its sha512 compared with `integrity` (or, for a registry package at
+ * an exact version given without one, with the registry's record), and only then
+ * installed there with --ignore-scripts. A cached tarball that no longer matches stops the
+ * build before anything of it runs. Each call returns a new directory; withVaultgate and
+ * vaultgateCheck delete theirs when they end.
  * See resources/io/vaultgate/jenkins/install-cli.sh for every step.
  *
  *   vaultgateInstall()                                        // the pinned release
@@ -41,7 +45,7 @@ def call(Map args = [:]) {
             script: libraryResource('io/vaultgate/jenkins/install-cli.sh'))
     }
     String dir = Options.lastLine(out)
-    if (!dir.startsWith('/')) {
+    if (!dir.startsWith('/') || !dir.endsWith('/bin')) {
         error("vaultgateInstall: the installer printed no directory (got '${dir}'); see its messages above.")
     }
     return dir

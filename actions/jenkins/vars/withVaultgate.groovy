@@ -12,7 +12,8 @@ import io.vaultgate.jenkins.Options
  *   }
  *
  * What happens, in order:
- *   1. vaultgateInstall puts the pinned, verified CLI on the agent (cached per agent).
+ *   1. vaultgateInstall puts the pinned CLI, verified again for this build, in a private
+ *      directory (the tarball is cached per agent; the install is this block's own).
  *   2. withCredentials binds the ID token credential (secret text, or file with
  *      tokenType: 'file') to $VAULTGATE_ID_TOKEN; Credentials Binding masks it.
  *   3. `vaultgate fetch` logs in and writes the secrets to a 0600 file in a private
@@ -21,7 +22,7 @@ import io.vaultgate.jenkins.Options
  *      and `vaultgate-env` on PATH, and the VAULTGATE_* settings and the ID token, so a
  *      bare `vaultgate exec -- cmd` works with the same identity.
  *   5. finally: `vaultgate revoke` revokes the token and its leases and deletes the file;
- *      the private directory is removed.
+ *      the private directory and the block's CLI install are removed.
  *
  * Why the secrets are not in the body's environment as Jenkins variables: withEnv would
  * need the values in Groovy, and Pipeline persists Groovy state (program.dat) and step
@@ -67,6 +68,7 @@ mktemp -d "$base/vaultgate.XXXXXX"
 ''').trim()
     List<String> paths = [
         "PATH+VAULTGATE=${bin}".toString(),
+        "VAULTGATE_CLI_BIN=${bin}".toString(),
         "VAULTGATE_RUN_DIR=${runDir}".toString(),
         "VAULTGATE_ENV_FILE=${runDir}/secrets.sh".toString(),
     ]
@@ -86,7 +88,7 @@ status=0
 if [ -f "$VAULTGATE_RUN_DIR/state.json" ]; then
   vaultgate revoke --state "$VAULTGATE_RUN_DIR/state.json" || status=$?
 fi
-rm -rf "$VAULTGATE_RUN_DIR"
+rm -rf "$VAULTGATE_RUN_DIR" "${VAULTGATE_CLI_BIN%/bin}"
 exit $status
 ''')
             if (status != 0) {

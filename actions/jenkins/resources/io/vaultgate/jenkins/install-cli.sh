@@ -1,74 +1,105 @@
 #!/bin/sh -e
-# install-cli.sh — run on the agent by vaultgateInstall. Installs the pinned `vaultgate`
-# npm package once per agent and prints the directory that holds `vaultgate` and the
-# `vaultgate-env` helper (its last line on stdout; everything else goes to stderr).
+# install-cli.sh — run on the agent by vaultgateInstall, once per use. Puts the pinned
+# `vaultgate` npm package, verified, into a fresh private directory for this build and
+# prints the directory that holds `vaultgate` and the `vaultgate-env` helper (its last
+# line on stdout; everything else goes to stderr).
 #
-#   1. `npm pack` fetches the package tarball; for a registry package npm checks it
-#      against the integrity the registry recorded at publication.
-#   2. The tarball's sha512 is compared with VAULTGATE_CLI_INTEGRITY when that is set;
-#      a mismatch stops here and nothing is installed.
-#   3. `npm install --ignore-scripts` from that same verified tarball into a temporary
-#      directory, which is then renamed into the cache: a build never sees a half-made
-#      install, and two builds installing at once on one agent do not collide.
+# Nothing on the agent is trusted from one build to the next: other builds run there as
+# the same user and can write the cache. So on every use:
+#   1. The expected integrity is VAULTGATE_CLI_INTEGRITY or, for a registry package at
+#      an exact version, the integrity the registry records for it (`npm view`, asked
+#      each time). Anything else without VAULTGATE_CLI_INTEGRITY is refused.
+#   2. The tarball is copied from the agent's cache (or, the first time, fetched with
+#      `npm pack --ignore-scripts`) into a new private directory, and that copy's sha512
+#      is compared with the expected integrity. A cached tarball that no longer matches
+#      was changed after it was verified: the build stops, nothing of it has run.
+#   3. `npm install --ignore-scripts` of that same verified copy, in the private
+#      directory. Only the verified tarball is kept in the cache, never an installed
+#      tree another build could have edited.
 # Nothing is piped into a shell and nothing but the one npm package is downloaded.
 #
 # In:  VAULTGATE_CLI_PACKAGE   npm package spec (vaultgate@<version>, a tarball path or URL)
-#      VAULTGATE_CLI_INTEGRITY expected "sha512-<base64>" of the tarball (optional)
+#      VAULTGATE_CLI_INTEGRITY expected "sha512-<base64>" of the tarball
 #      VAULTGATE_CACHE_DIR     cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/vaultgate)
+#      WORKSPACE_TMP           where the private directory goes (else the cache root)
 set -u
 spec=${VAULTGATE_CLI_PACKAGE:?VAULTGATE_CLI_PACKAGE is not set}
 want=${VAULTGATE_CLI_INTEGRITY:-}
 
 fail() {
-  echo "vaultgateInstall: $*" >&2
+  printf 'vaultgateInstall: Error: %s\nvaultgateInstall: Hint: %s\n' "$1" "$2" >&2
   exit 1
 }
 for tool in node npm; do
   command -v "$tool" >/dev/null 2>&1 ||
-    fail "'$tool' is not on this agent's PATH. vaultgate needs Node.js 20.19 or newer with npm: install it on the agent, or wrap the step in your Node.js tool block (e.g. nodejs('node20') { ... })."
+    fail "'$tool' is not on this agent's PATH." "vaultgate needs Node.js 20.19 or newer with npm: install it on the agent, or wrap the step in your Node.js tool block (e.g. nodejs('node20') { ... })."
 done
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
-  fail "Node.js $(node --version) is too old: vaultgate needs 20.19 or newer."
+  fail "Node.js $(node --version) is too old." "vaultgate needs Node.js 20.19 or newer on the agent."
+# What the messages show of the spec: a URL's user, password and query string are hidden.
+shown=$(node -e 'process.stdout.write(process.argv[1].replace(/:\/\/[^/@]*@/, "://***@").replace(/\?.*$/, "?***"))' "$spec")
+sri() {
+  node -e 'process.stdout.write("sha512-" + require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$1"
+}
+
+if [ -n "$want" ]; then
+  printf '%s' "$want" | node -e 'process.exit(/^sha512-[A-Za-z0-9+\/]{86}==$/.test(require("fs").readFileSync(0, "utf8")) ? 0 : 1)' ||
+    fail "cliIntegrity '$want' is not an npm integrity string (sha512- and 88 base64 characters)." \
+      "copy the sha512-... string from the release notes, or compute it from the tarball as docs/install.md shows."
+elif printf '%s' "$spec" | node -e 'process.exit(/^(@[a-z0-9._~-]+\/)?[a-z0-9._~-]+@\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(require("fs").readFileSync(0, "utf8")) ? 0 : 1)'; then
+  want=$(npm view --prefer-online --loglevel=error "$spec" dist.integrity) && [ -n "$want" ] ||
+    fail "npm could not tell the integrity the registry records for $shown (see npm's message above)." \
+      "check the agent's npm registry settings, or pin the package with cliIntegrity (VAULTGATE_CLI_INTEGRITY)."
+else
+  fail "$shown is not a registry package at an exact version, and no cliIntegrity is given: nothing would check what it holds." \
+    "pass cliIntegrity: 'sha512-...' (or set VAULTGATE_CLI_INTEGRITY on the agent) with the tarball's integrity from its release notes."
+fi
 
 cache=${VAULTGATE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vaultgate}/cli
-# One directory per (package, expected integrity, this script): a new pin or a new helper
-# gets a fresh install, an unchanged one is reused.
-key=$(node -e '
-  const h = require("crypto").createHash("sha256");
-  for (const part of [process.argv[1], process.argv[2], require("fs").readFileSync(process.argv[3])]) h.update(part).update("\0");
-  process.stdout.write(h.digest("hex").slice(0, 20));
-' "$spec" "$want" "$0")
-dir="$cache/$key"
-if [ -f "$dir/.complete" ] && [ -x "$dir/bin/vaultgate" ]; then
-  echo "vaultgateInstall: using $spec cached in $dir" >&2
-  echo "$dir/bin"
-  exit 0
-fi
-
-mkdir -p "$cache"
-tmp=$(mktemp -d "$cache/.install.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# One cache entry per (package, expected integrity): a new pin gets a fresh download.
+key=$(node -e 'process.stdout.write(require("crypto").createHash("sha256").update(["tarball", ...process.argv.slice(1)].join("\0")).digest("hex").slice(0, 20))' "$spec" "$want")
+cached="$cache/$key/package.tgz"
+base=${WORKSPACE_TMP:-$cache}
+mkdir -p "$base" "$cache"
+work=$(mktemp -d "$base/vaultgate-cli.XXXXXX")
+trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
-echo "vaultgateInstall: installing $spec into $dir" >&2
 
-npm pack --ignore-scripts --silent --json --pack-destination "$tmp" "$spec" >"$tmp/pack.json" ||
-  fail "npm could not fetch $spec (see npm's message above); check the package spec and the agent's npm registry settings."
-file=$(node -e 'const [p] = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.stdout.write(p.filename)' "$tmp/pack.json")
-got=$(node -e 'process.stdout.write("sha512-" + require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$tmp/$file")
-if [ -n "$want" ] && [ "$got" != "$want" ]; then
-  fail "integrity mismatch for $spec: expected $want, the tarball is $got. Nothing was installed; check cliPackage and cliIntegrity."
+if [ -f "$cached" ]; then
+  cp "$cached" "$work/package.tgz"
+  got=$(sri "$work/package.tgz")
+  [ "$got" = "$want" ] ||
+    fail "the CLI cached in $cache/$key is not the package it was verified as: its integrity is $got, expected $want. It changed after it was verified; another build or user on this agent may have replaced it. Nothing of it was run." \
+      "find out what changed it, then delete $cache/$key; the next build fetches and verifies $shown again."
+  echo "vaultgateInstall: using $shown cached in $cache/$key, verified ($want)" >&2
+else
+  echo "vaultgateInstall: fetching $shown" >&2
+  mkdir "$work/pack"
+  npm pack --ignore-scripts --loglevel=error --pack-destination "$work/pack" "$spec" >/dev/null ||
+    fail "npm could not fetch $shown (see npm's message above)." "check the package spec and the agent's npm registry settings."
+  for file in "$work/pack"/*.tgz; do mv "$file" "$work/package.tgz"; done
+  got=$(sri "$work/package.tgz")
+  [ "$got" = "$want" ] ||
+    fail "integrity mismatch for $shown: expected $want, the tarball is $got. Nothing was installed." \
+      "check cliPackage and cliIntegrity; if $shown was replaced on purpose, pin the new tarball's integrity."
+  # Into the cache with rename(2): a concurrent build sees the whole tarball or none.
+  entry=$(mktemp -d "$cache/.fetch.XXXXXX")
+  cp "$work/package.tgz" "$entry/package.tgz"
+  node -e '
+    const fs = require("fs");
+    try { fs.renameSync(process.argv[1], process.argv[2]); } catch (e) { if (!["EEXIST", "ENOTEMPTY"].includes(e.code)) throw e; }
+  ' "$entry" "$cache/$key"
+  rm -rf "$entry"
 fi
-if [ -z "$want" ]; then
-  echo "vaultgateInstall: no expected integrity given; relying on npm's check. Pin it with cliIntegrity: '$got'" >&2
-fi
 
-npm install --prefix "$tmp/cli" --no-save --no-package-lock --no-audit --no-fund --ignore-scripts --loglevel=error "$tmp/$file" >&2 ||
-  fail "npm could not install $spec (see npm's message above)."
-[ -x "$tmp/cli/node_modules/.bin/vaultgate" ] || fail "$spec does not provide a 'vaultgate' command; is it the vaultgate package?"
-
-mkdir "$tmp/cli/bin"
-ln -s ../node_modules/.bin/vaultgate "$tmp/cli/bin/vaultgate"
-cat >"$tmp/cli/bin/vaultgate-env" <<'HELPER'
+npm install --prefix "$work" --no-save --no-package-lock --no-audit --no-fund --ignore-scripts --loglevel=error "$work/package.tgz" >&2 ||
+  fail "npm could not install $shown (see npm's message above)." "check that $shown is the vaultgate package."
+[ -x "$work/node_modules/.bin/vaultgate" ] ||
+  fail "$shown does not provide a 'vaultgate' command." "check that cliPackage names the vaultgate package."
+rm -rf "$work/package.tgz" "$work/pack"
+mkdir "$work/bin"
+ln -s ../node_modules/.bin/vaultgate "$work/bin/vaultgate"
+cat >"$work/bin/vaultgate-env" <<'HELPER'
 #!/bin/sh
 # vaultgate-env COMMAND [ARGS...] — runs COMMAND with the secrets withVaultgate fetched in
 # its environment, read from the 0600 file $VAULTGATE_ENV_FILE, its output masked by
@@ -88,14 +119,6 @@ if [ -n "${VAULTGATE_RUN_DIR:-}" ] && [ -f "$VAULTGATE_RUN_DIR/state.json" ]; th
 fi
 exec "$(dirname "$0")/vaultgate" exec --from-file "$VAULTGATE_ENV_FILE" -- "$@"
 HELPER
-chmod 0755 "$tmp/cli/bin/vaultgate-env"
-printf '%s\n' "$got" >"$tmp/cli/.integrity"
-: >"$tmp/cli/.complete"
-
-# rename(2) into place; if another build got there first its install is as good as ours.
-node -e '
-  const fs = require("fs");
-  try { fs.renameSync(process.argv[1], process.argv[2]); } catch (e) { if (!["EEXIST", "ENOTEMPTY"].includes(e.code)) throw e; }
-' "$tmp/cli" "$dir"
-[ -x "$dir/bin/vaultgate" ] || fail "the install in $dir is incomplete; delete that directory and retry."
-echo "$dir/bin"
+chmod 0755 "$work/bin/vaultgate-env"
+trap - EXIT
+echo "$work/bin"

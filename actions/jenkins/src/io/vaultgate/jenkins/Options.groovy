@@ -19,9 +19,9 @@ class Options {
     static final String DEFAULT_CLI_PACKAGE = 'vaultgate@0.1.0'
 
     /**
-     * The expected integrity (SRI sha512 of the tarball) of DEFAULT_CLI_PACKAGE, filled in
-     * when that version is published; empty means npm's own check against the registry's
-     * recorded integrity is the only one.
+     * The expected integrity (SRI sha512 of the tarball) of DEFAULT_CLI_PACKAGE; empty means
+     * install-cli.sh asks the registry for the integrity it records for that version, on
+     * every use, and holds the cached tarball to it.
      */
     static final String DEFAULT_CLI_INTEGRITY = ''
 
