@@ -12,6 +12,7 @@ export * from "./github-actions.js";
 export * from "./tls.js";
 export * from "./jenkins-pipeline.js";
 export * from "./hostile-cli.js";
+export * from "./npm-registry.js";
 export * from "./job-env.js";
 export * from "./github-api.js";
 export * from "./gitlab-api.js";

@@ -9,11 +9,12 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   TestIssuer,
   VaultAdmin,
   hostileCli,
+  startNpmRegistry,
   JENKINS_TEST_DIR,
   baseEnv,
   jenkinsClaims,
@@ -21,6 +22,7 @@ import {
   runPipelineTests,
   type PipelineEvidence,
   type HostileCli,
+  type NpmRegistry,
   type PipelineRun,
 } from "@vaultgate/test-harness";
 
@@ -29,11 +31,14 @@ const admin = new VaultAdmin(vault.addr, vault.rootToken);
 let run: PipelineRun;
 let idToken: string;
 let hostile: HostileCli;
+let registry: NpmRegistry;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "vaultgate-jenkins-"));
   const cli = await packCli(join(dir, "cli"));
   hostile = hostileCli(dir);
+  // The registry the agents' npm asks when the package is a registry version without cliIntegrity.
+  registry = await startNpmRegistry([{ name: "vaultgate", version: "0.1.0", tarball: cli.path }]);
   // The OIDC Provider plugin's default lifetime is an hour; Maven's first run may download a while.
   idToken = await new TestIssuer(vault.issuers.jenkins).sign(jenkinsClaims(vault.audience, { job: "app/deploy" }), {
     ttl: 3600,
@@ -47,11 +52,16 @@ beforeAll(async () => {
       VAULTGATE_TEST_CLI_INTEGRITY: cli.integrity,
       VAULTGATE_TEST_HOSTILE_CLI: hostile.path,
       VAULTGATE_TEST_HOSTILE_MARKS: hostile.marks,
+      VAULTGATE_TEST_NPM_REGISTRY: registry.url,
       VAULTGATE_TEST_CACHE_DIR: join(dir, "agent-cache"),
       VAULTGATE_TEST_OUT: join(dir, "evidence"),
     }),
   );
 }, 900_000);
+
+afterAll(async () => {
+  await registry?.close();
+});
 
 function evidence(test: string): PipelineEvidence {
   const e = run.evidence.get(test);
@@ -220,6 +230,12 @@ describe("the Jenkins shared library", () => {
     // Two builds: the first logged in once and revoked; the second never got as far as the token.
     expect(replaced.calls!.filter((c) => c.includes("withCredentials(")).length).toBe(1);
     expect(replaced.scripts.filter((s) => s.includes("vaultgate fetch")).length).toBe(1);
+    const registryRecord = evidence("VaultgateInstallTest.aRegistryVersionWithoutIntegrityIsHeldToTheRegistrysRecordOnEveryUse");
+    expect(registryRecord.result).toBe("FAILURE");
+    expect(
+      registry.requests.filter((r) => r === "/vaultgate").length,
+      "the registry's record is asked on every use",
+    ).toBeGreaterThanOrEqual(3);
     const edited = evidence("VaultgateInstallTest.installedFilesChangedBetweenBuildsAreNeverRun");
     expect(edited.result).toBe("SUCCESS");
     expect(readdirSync(hostile.marks), "no script, command or edited file of the look-alike ran").toEqual([]);

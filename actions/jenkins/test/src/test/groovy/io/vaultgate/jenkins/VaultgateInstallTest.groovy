@@ -116,6 +116,31 @@ class VaultgateInstallTest extends PipelineHarness {
     }
 
     @Test
+    void aRegistryVersionWithoutIntegrityIsHeldToTheRegistrysRecordOnEveryUse() {
+        File cache = privateCache()
+        // The pinned default's case: a registry version and no cliIntegrity (the registry:
+        // VAULTGATE_TEST_NPM_REGISTRY, which publishes the packed CLI as vaultgate@0.1.0).
+        env.VAULTGATE_CLI_PACKAGE = 'vaultgate@0.1.0'
+        env.remove('VAULTGATE_CLI_INTEGRITY')
+        env.NPM_CONFIG_REGISTRY = required('VAULTGATE_TEST_NPM_REGISTRY')
+        runPipeline('install-twice')
+        assertEquals(failure, 'SUCCESS', result)
+        String want = integrityOf(new File(required('VAULTGATE_TEST_CLI_PACKAGE')))
+        assertTrue(console.toString(), console.toString().contains("cached in ${cache.path}/cli/"))
+        assertTrue(console.toString(), console.toString().contains("verified (${want})"))
+
+        File tarball = new File(cache, 'cli').listFiles().find { !it.name.startsWith('.') }
+        Files.copy(new File(required('VAULTGATE_TEST_HOSTILE_CLI')).toPath(), new File(tarball, 'package.tgz').toPath(),
+            StandardCopyOption.REPLACE_EXISTING)
+        int from = nextBuild()
+        runPipeline('install-twice')
+        assertEquals('FAILURE', result)
+        String second = console.toString().substring(from)
+        assertTrue(second, second.contains("is not the package it was verified as: its integrity is ${integrityOf(new File(required('VAULTGATE_TEST_HOSTILE_CLI')))}, expected ${want}"))
+        assertEquals('nothing of the replaced package ran', [], marks().list() as List)
+    }
+
+    @Test
     void installedFilesChangedBetweenBuildsAreNeverRun() {
         privateCache()
         runPipeline('install-twice')
