@@ -12,7 +12,7 @@
  * Run: pnpm bench:load [--jobs 50,100] [--scenarios none,quota,failover] [--quota 30] [--kv 20]
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { runCli, startLoadJobs, startRaftCluster, type JobOutcome, type RaftCluster } from "@vaultgate/test-harness";
@@ -43,6 +43,10 @@ interface Row {
   requests: number;
   r429: number;
   r5xx: number;
+  /** The 5xx by status and HAProxy termination state (`503 SC--`: no healthy server). */
+  kinds5xx: string;
+  /** The 1-minute load average at the start and the end of the run. */
+  load: string;
   retriesMean: number;
   retriesMax: number;
   rateMax: number;
@@ -69,7 +73,8 @@ print(rows);
 
 async function run(c: RaftCluster, jobs: number, scenario: "none" | "quota" | "failover"): Promise<Row> {
   await c.waitForLeader();
-  const before = await c.countLive();
+  const before = await c.liveIds();
+  const loadStart = loadavg()[0] ?? 0;
   const dir = mkdtempSync(join(tmpdir(), "vaultgate-bench-load-"));
   if (scenario !== "none") await c.setQuota(quota);
   const logStart = c.balancerLog.length;
@@ -97,6 +102,7 @@ async function run(c: RaftCluster, jobs: number, scenario: "none" | "quota" | "f
     if (scenario !== "none") await c.setQuota(undefined).catch(() => undefined);
   }
   const wallS = (Date.now() - started) / 1000;
+  const loadEnd = loadavg()[0] ?? 0;
   const log = c.balancerLog.slice(logStart).filter((e) => e.at >= started && e.path !== "/v1/sys/health");
   const afterJobs = await settle(c, before);
   if (killed) {
@@ -124,6 +130,8 @@ async function run(c: RaftCluster, jobs: number, scenario: "none" | "quota" | "f
     requests: log.length,
     r429: log.filter((e) => e.status === 429).length,
     r5xx: log.filter((e) => e.status >= 500).length,
+    kinds5xx: kinds(log.filter((e) => e.status >= 500).map((e) => `${e.status} ${e.termination}`)),
+    load: `${loadStart.toFixed(1)}–${loadEnd.toFixed(1)}`,
     retriesMean: retries.reduce((a, b) => a + b, 0) / jobs,
     retriesMax: Math.max(...retries),
     rateMax: Math.max(...perSecond),
@@ -131,19 +139,35 @@ async function run(c: RaftCluster, jobs: number, scenario: "none" | "quota" | "f
     dispersion: variance(per100ms) / Math.max(1e-9, mean(per100ms)),
     series: perSecond.join(" "),
     errors: errorSummary(outcomes),
-    leftAfterJobs: delta(afterJobs, before),
-    leftAfterCleanup: delta(afterCleanup, before),
+    leftAfterJobs: delta(afterJobs),
+    leftAfterCleanup: delta(afterCleanup),
   };
 }
 
-/** settle waits up to 10 s for the vault to finish revoking, then counts. */
-async function settle(c: RaftCluster, before: { accessors: number; leases: number }) {
-  let live = await c.countLive();
-  for (let i = 0; i < 50 && (live.accessors > before.accessors || live.leases > before.leases); i++) {
-    await sleep(200);
-    live = await c.countLive();
+type LiveIds = { accessors: string[]; leases: string[] };
+
+/** settle waits up to 30 s for the vault to finish revoking (it does so in the background), then lists what is alive. */
+async function settle(c: RaftCluster, before: LiveIds): Promise<LiveIds> {
+  let left = added(await c.liveIds(), before);
+  for (let i = 0; i < 60 && left.accessors.length + left.leases.length > 0; i++) {
+    await sleep(500);
+    left = added(await c.liveIds(), before);
   }
-  return live;
+  return left;
+}
+
+/** added lists what is alive now and was not in `before`. */
+function added(now: LiveIds, before: LiveIds): LiveIds {
+  return {
+    accessors: now.accessors.filter((a) => !before.accessors.includes(a)),
+    leases: now.leases.filter((l) => !before.leases.includes(l)),
+  };
+}
+
+function kinds(items: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const k of items) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${n}× ${k}`).join(", ") || "none";
 }
 
 function errorSummary(outcomes: readonly JobOutcome[]): string[] {
@@ -176,8 +200,8 @@ function variance(xs: readonly number[]): number {
   const m = mean(xs);
   return xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length);
 }
-function delta(now: { accessors: number; leases: number }, before: { accessors: number; leases: number }): string {
-  return `${now.accessors - before.accessors} tokens, ${now.leases - before.leases} leases`;
+function delta(left: LiveIds): string {
+  return `${left.accessors.length} tokens, ${left.leases.length} leases`;
 }
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -187,16 +211,18 @@ function print(all: readonly Row[]): void {
   const s = (ms: number) => (ms / 1000).toFixed(1);
   console.log(`\n${kvReads} KV reads + 1 PKI lease per job; shared 2-core machine (other work was running)\n`);
   console.log(
-    "| scenario | jobs | ok | exit 5 | other | p50 s | p95 s | p99 s | wall s | requests | 429s | 5xx | retries/job (mean, max) | req/s (mean, max) | dispersion | left after jobs | left after cleanup |",
+    "| scenario | jobs | ok | exit 5 | other | p50 s | p95 s | p99 s | wall s | requests | 429s | 5xx | retries/job (mean, max) | req/s (mean, max) | dispersion | left after jobs | left after cleanup | load avg |",
   );
-  console.log("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- | --- |");
+  console.log("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- | --- | --- |");
   for (const r of all) {
     console.log(
-      `| ${r.scenario} | ${r.jobs} | ${r.ok} | ${r.exit5} | ${r.other} | ${s(r.p50)} | ${s(r.p95)} | ${s(r.p99)} | ${r.wallS.toFixed(1)} | ${r.requests} | ${r.r429} | ${r.r5xx} | ${r.retriesMean.toFixed(1)}, ${r.retriesMax} | ${r.rateMean.toFixed(0)}, ${r.rateMax} | ${r.dispersion.toFixed(1)} | ${r.leftAfterJobs} | ${r.leftAfterCleanup} |`,
+      `| ${r.scenario} | ${r.jobs} | ${r.ok} | ${r.exit5} | ${r.other} | ${s(r.p50)} | ${s(r.p95)} | ${s(r.p99)} | ${r.wallS.toFixed(1)} | ${r.requests} | ${r.r429} | ${r.r5xx} | ${r.retriesMean.toFixed(1)}, ${r.retriesMax} | ${r.rateMean.toFixed(0)}, ${r.rateMax} | ${r.dispersion.toFixed(1)} | ${r.leftAfterJobs} | ${r.leftAfterCleanup} | ${r.load} |`,
     );
   }
   console.log("\nrequests per second seen by the balancer, from the start of each run:");
   for (const r of all) console.log(`- ${r.scenario}, ${r.jobs} jobs: ${r.series}`);
+  console.log("\n5xx seen by the balancer (status, HAProxy termination state):");
+  for (const r of all) console.log(`- ${r.scenario}, ${r.jobs} jobs: ${r.kinds5xx}`);
   console.log("\nwhy jobs failed:");
   for (const r of all) for (const e of r.errors) console.log(`- ${r.scenario}, ${r.jobs} jobs: ${e}`);
 }

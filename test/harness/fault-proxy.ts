@@ -1,8 +1,9 @@
 /**
  * fault-proxy — a loopback HTTP proxy in front of the vault that injects faults on
  * chosen requests: an HTTP status (with Retry-After), a connection reset, a stall
- * before answering, a fixed delay (for the latency benchmark), or a blackhole that
- * never answers at all (until the proxy closes). Every request is
+ * before answering, a fixed delay (for the latency benchmark), an answer held back
+ * after the vault processed the request (`late`: a slow node, as seen by the client),
+ * or a blackhole that never answers at all (until the proxy closes). Every request is
  * recorded, so tests can assert what was sent and how often.
  */
 import http from "node:http";
@@ -14,6 +15,7 @@ export type Fault =
   | { kind: "reset" }
   | { kind: "stall"; ms: number }
   | { kind: "delay"; ms: number }
+  | { kind: "late"; ms: number }
   | { kind: "blackhole" };
 
 /** ProxiedRequest records one request the proxy saw. */
@@ -24,6 +26,8 @@ export interface ProxiedRequest {
   at: number;
   /** The request body, once received (the telemetry suites read the raw OTLP payloads). */
   body?: Buffer;
+  /** The vault's answer to a `late` request, as it was held back. */
+  answer?: string;
 }
 
 /** FaultScript decides per request; `count` is how many requests with this method+path came before. */
@@ -70,18 +74,33 @@ export async function startFaultProxy(target: string, script?: FaultScript): Pro
         res.end(fault.body ?? JSON.stringify({ errors: [`injected ${fault.status}`] }));
         return;
       }
+      if (fault?.kind === "late") return forward(req, res, Buffer.concat(body), entry, fault.ms);
       const wait = fault?.kind === "stall" || fault?.kind === "delay" ? fault.ms : 0;
       setTimeout(() => forward(req, res, Buffer.concat(body)), wait);
     });
   });
 
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => {
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, late?: ProxiedRequest, holdMs = 0) => {
     const headers = { ...req.headers, host: upstream.host };
     const out = http.request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },
       (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
+        if (!late) {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+          return;
+        }
+        // Processed now, answered later: the whole answer is held back.
+        const chunks: Buffer[] = [];
+        up.on("data", (c: Buffer) => chunks.push(c));
+        up.on("end", () => {
+          late.answer = Buffer.concat(chunks).toString("utf8");
+          setTimeout(() => {
+            if (res.destroyed) return;
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            res.end(late.answer);
+          }, holdMs);
+        });
       },
     );
     out.on("error", () => {

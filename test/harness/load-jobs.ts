@@ -25,6 +25,8 @@ export interface LoadJobsOptions {
   dir: string;
   /** Offset of the jobs' ids, so that runs on one vault have distinct identities. */
   idBase?: number;
+  /** Each request's own timeout (`--request-timeout`), 30 s unless given. */
+  requestTimeoutSeconds?: number;
 }
 
 /** JobOutcome is one finished job. */
@@ -76,7 +78,15 @@ export async function startLoadJobs(options: LoadJobsOptions): Promise<RunningJo
     }),
   );
   const started = prepared.map((job) => {
-    const args = ["exec", "-f", manifest, "--timeout", `${options.timeoutSeconds}s`, "--request-timeout", "30s"];
+    const args = [
+      "exec",
+      "-f",
+      manifest,
+      "--timeout",
+      `${options.timeoutSeconds}s`,
+      "--request-timeout",
+      `${options.requestTimeoutSeconds ?? 30}s`,
+    ];
     args.push("--state", job.statePath);
     const at = Date.now();
     const cli = startCli([...args, "--audit", job.auditPath, "--", "sh", "-c", command], job.env);

@@ -25,6 +25,16 @@ import { ISSUERS, VaultAdmin, configureVault, type VaultFixture } from "./vault-
 
 const HAPROXY_SCRIPT = fileURLToPath(new URL("../servers/haproxy.sh", import.meta.url));
 const QUOTA = "vaultgate-load";
+/** QUOTA_EXEMPT_PATHS are OpenBao's default rate-limit exempt paths (vault/quotas/quotas.go). */
+const QUOTA_EXEMPT_PATHS = [
+  "sys/generate-recovery-token/attempt",
+  "sys/generate-recovery-token/update",
+  "sys/generate-root/attempt",
+  "sys/generate-root/update",
+  "sys/health",
+  "sys/seal-status",
+  "sys/unseal",
+];
 
 /** ClusterNode is one OpenBao server of the cluster. */
 export interface ClusterNode {
@@ -40,6 +50,10 @@ export interface BalancerEntry {
   method: string;
   path: string;
   server: string;
+  /** HAProxy's termination state (`--` normal; `sH` server timeout, `SH` server closed, `CD` client aborted, `SC` no server...). */
+  termination: string;
+  /** Total time the balancer spent on the request, in ms (-1: aborted). */
+  ms: number;
 }
 
 /** RaftCluster is a started cluster behind its balancer, configured with the fixture. */
@@ -51,6 +65,8 @@ export interface RaftCluster {
   admin: VaultAdmin;
   /** Requests the balancer answered, in order. */
   balancerLog: BalancerEntry[];
+  /** The balancer's other log lines (a server going DOWN or UP, with the health check's reason), timestamped. */
+  balancerEvents: { at: number; line: string }[];
   activeNode(): Promise<ClusterNode | undefined>;
   /** waitForLeader resolves with the active node once the balancer reaches one. */
   waitForLeader(timeoutMs?: number): Promise<ClusterNode>;
@@ -63,6 +79,8 @@ export interface RaftCluster {
   call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>>;
   /** countLive counts live token accessors and PKI leases, with the root token. */
   countLive(): Promise<{ accessors: number; leases: number }>;
+  /** liveIds lists live token accessors and PKI lease ids, with the root token. */
+  liveIds(): Promise<{ accessors: string[]; leases: string[] }>;
   stop(): Promise<void>;
 }
 
@@ -82,8 +100,18 @@ export async function ensureHaproxy(): Promise<string> {
   }
 }
 
+/** RaftClusterOptions: what the cluster keeps for an investigation. */
+export interface RaftClusterOptions {
+  /**
+   * A directory where each node writes a file audit log (`<node>.audit.jsonl`, accessors
+   * in clear: which request created which token). OpenBao accepts audit devices only from
+   * its configuration file.
+   */
+  auditDir?: string;
+}
+
 /** startRaftCluster starts three OpenBao nodes and HAProxy, forms the cluster and configures it. */
-export async function startRaftCluster(): Promise<RaftCluster> {
+export async function startRaftCluster(options: RaftClusterOptions = {}): Promise<RaftCluster> {
   const [bao, haproxy] = await Promise.all([ensureOpenBao(), ensureHaproxy()]);
   const dir = mkdtempSync(join(tmpdir(), "vaultgate-raft-"));
   const ports = await Promise.all(Array.from({ length: 7 }, () => freePort()));
@@ -118,12 +146,23 @@ export async function startRaftCluster(): Promise<RaftCluster> {
         `cluster_addr = "https://127.0.0.1:${ports[i + 3]}"`,
         `disable_mlock = true`,
         `log_level = "warn"`,
+        ...(options.auditDir
+          ? [
+              `audit "file" "file" {`,
+              `  options {`,
+              `    file_path = "${join(options.auditDir, `${node.name}.audit.jsonl`)}"`,
+              `    hmac_accessor = "false"`,
+              `  }`,
+              `}`,
+            ]
+          : []),
         "",
       ].join("\n"),
     );
   });
   const balancerPort = ports[6] ?? 0;
   const balancerLog: BalancerEntry[] = [];
+  const balancerEvents: { at: number; line: string }[] = [];
   let balancer: ChildProcess | undefined;
   const stopAll = async () => {
     await Promise.all([...nodes.map((n) => stopProcess(n.process)), stopProcess(balancer)]);
@@ -131,7 +170,7 @@ export async function startRaftCluster(): Promise<RaftCluster> {
   };
   try {
     for (const node of nodes) node.process = startNode(bao, node);
-    balancer = startBalancer(haproxy, join(dir, "haproxy.cfg"), balancerPort, nodes, balancerLog);
+    balancer = startBalancer(haproxy, join(dir, "haproxy.cfg"), balancerPort, nodes, balancerLog, balancerEvents);
     await Promise.all(nodes.map((n) => waitListening(n)));
     const init = (await api(nodes[0]!.addr, "PUT", "sys/init", { secret_shares: 1, secret_threshold: 1 })) as {
       keys_base64: string[];
@@ -149,6 +188,7 @@ export async function startRaftCluster(): Promise<RaftCluster> {
       fixture: undefined as unknown as VaultFixture,
       admin: new VaultAdmin(addr, init.root_token),
       balancerLog,
+      balancerEvents,
       activeNode: () => activeNode(nodes),
       waitForLeader: async (timeoutMs = 60_000) => {
         const until = Date.now() + timeoutMs;
@@ -175,7 +215,13 @@ export async function startRaftCluster(): Promise<RaftCluster> {
           await cluster.call("DELETE", `sys/quotas/rate-limit/${QUOTA}`);
           return;
         }
-        await cluster.call("POST", "sys/quotas/config", { enable_rate_limit_response_headers: true });
+        // Writing the quota config replaces the exempt paths: without them the quota would
+        // also apply to sys/health, the balancer's checks would get its 429s and take the
+        // active node out (and the balancer would answer 503 to everyone).
+        await cluster.call("POST", "sys/quotas/config", {
+          enable_rate_limit_response_headers: true,
+          rate_limit_exempt_paths: QUOTA_EXEMPT_PATHS,
+        });
         await cluster.call("POST", `sys/quotas/rate-limit/${QUOTA}`, { rate, interval: "1s" });
       },
       call: async (method, path, body) => {
@@ -191,11 +237,15 @@ export async function startRaftCluster(): Promise<RaftCluster> {
         }
       },
       countLive: async () => {
+        const ids = await cluster.liveIds();
+        return { accessors: ids.accessors.length, leases: ids.leases.length };
+      },
+      liveIds: async () => {
         const accessors = await cluster.call("GET", "auth/token/accessors?list=true");
         const leases = await cluster
           .call("GET", "sys/leases/lookup/pki/issue/app/?list=true")
           .catch((error: unknown) => (/HTTP 404/.test(String(error)) ? {} : Promise.reject(error as Error)));
-        const keys = (r: Record<string, unknown>) => ((r.data as { keys?: string[] } | undefined)?.keys ?? []).length;
+        const keys = (r: Record<string, unknown>) => [...((r.data as { keys?: string[] } | undefined)?.keys ?? [])];
         return { accessors: keys(accessors), leases: keys(leases) };
       },
       stop: stopAll,
@@ -243,7 +293,14 @@ function startNode(bin: string, node: NodeSpec): ChildProcess {
   return child;
 }
 
-function startBalancer(bin: string, config: string, port: number, nodes: readonly ClusterNode[], log: BalancerEntry[]) {
+function startBalancer(
+  bin: string,
+  config: string,
+  port: number,
+  nodes: readonly ClusterNode[],
+  log: BalancerEntry[],
+  events: { at: number; line: string }[],
+) {
   writeFileSync(
     config,
     [
@@ -253,7 +310,7 @@ function startBalancer(bin: string, config: string, port: number, nodes: readonl
       "defaults",
       "  mode http",
       "  log global",
-      '  log-format "%Ts.%ms %ST %HM %HP %s"',
+      '  log-format "%Ts.%ms %ST %HM %HP %s %tsc %Ta"',
       "  timeout connect 2s",
       "  timeout client 90s",
       "  timeout server 90s",
@@ -278,12 +335,23 @@ function startBalancer(bin: string, config: string, port: number, nodes: readonl
     const lines = pending.split("\n");
     pending = lines.pop() ?? "";
     for (const line of lines) {
-      const m = /^(\d+)\.(\d+) (\d+) (\S+) (\S+) (\S+)/.exec(line);
+      const m = /^(\d+)\.(\d+) (\d+) (\S+) (\S+) (\S+) (\S+) (-?\d+)/.exec(line);
       if (m)
-        log.push({ at: Number(m[1]) * 1000 + Number(m[2]), status: Number(m[3]), method: m[4]!, path: m[5]!, server: m[6]! });
+        log.push({
+          at: Number(m[1]) * 1000 + Number(m[2]),
+          status: Number(m[3]),
+          method: m[4]!,
+          path: m[5]!,
+          server: m[6]!,
+          termination: m[7]!,
+          ms: Number(m[8]),
+        });
+      else if (line.trim()) events.push({ at: Date.now(), line: line.trim() });
     }
   });
-  child.stderr.resume();
+  child.stderr.on("data", (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n")) if (line.trim()) events.push({ at: Date.now(), line: line.trim() });
+  });
   return child;
 }
 

@@ -174,4 +174,52 @@ describe("fault injection", () => {
     await session.revoke();
     session.close();
   });
+
+  /** heldBackToken reads the accessor of the login answer the proxy held back, and asks the vault (as root) whether it lives. */
+  function heldBackToken(): { accessor: string; alive: () => Promise<boolean> } {
+    const login = proxy.requests.find((r) => r.path === "/v1/auth/jwt-gitlab/login" && r.answer !== undefined);
+    const accessor = (JSON.parse(login?.answer ?? "{}") as { auth?: { accessor?: string } }).auth?.accessor ?? "";
+    expect(accessor).not.toBe("");
+    const alive = async () => {
+      const res = await fetch(`${vault.addr}/v1/auth/token/lookup-accessor`, {
+        method: "POST",
+        headers: { "x-vault-token": vault.rootToken, "content-type": "application/json" },
+        body: JSON.stringify({ accessor }),
+      });
+      await res.arrayBuffer();
+      return res.ok;
+    };
+    return { accessor, alive };
+  }
+
+  it("waits for a login answered after the per-request timeout: one login, and the job holds its token", async () => {
+    // The vault processed the login at once but its answer takes 2.5 s, past --request-timeout 1s.
+    proxy.setScript(({ path, count }) =>
+      path === "/v1/auth/jwt-gitlab/login" && count === 0 ? { kind: "late", ms: 2500 } : undefined,
+    );
+    const session = await open({ secrets: "secret/app/db password", "request-timeout": "1s", timeout: "30s" });
+    expect(proxy.requests.filter((r) => r.path === "/v1/auth/jwt-gitlab/login")).toHaveLength(1);
+    const token = heldBackToken();
+    expect(session.login.accessor).toBe(token.accessor);
+    await session.revoke();
+    session.close();
+    expect(await token.alive()).toBe(false);
+  });
+
+  it("revokes at once the token of a login answered after the run's deadline, and fails naming it", async () => {
+    proxy.setScript(({ path, count }) =>
+      path === "/v1/auth/jwt-gitlab/login" && count === 0 ? { kind: "late", ms: 3500 } : undefined,
+    );
+    const error = (await open({ secrets: "secret/app/db password", "request-timeout": "1s", timeout: "2s" }).catch(
+      (e: unknown) => e,
+    )) as VaultUnavailableError;
+    expect(error).toBeInstanceOf(VaultUnavailableError);
+    expect(error.exitCode).toBe(5);
+    expect(error.message).toContain(proxy.url);
+    expect(error.message).toMatch(/answered \d+ s after the run's deadline; the token it created was revoked/);
+    expect(error.hint).toMatch(/--timeout/);
+    expect(proxy.requests.filter((r) => r.path === "/v1/auth/jwt-gitlab/login")).toHaveLength(1);
+    expect(proxy.requests.some((r) => r.path === "/v1/auth/token/revoke-self")).toBe(true);
+    expect(await heldBackToken().alive()).toBe(false);
+  });
 });

@@ -25,6 +25,12 @@ export interface HttpRequest {
   body?: unknown;
   /** Time allowed for this one attempt, from connect to the last response byte. */
   timeoutMs: number;
+  /**
+   * Once the request is fully written, the time allowed from the attempt's start instead
+   * of `timeoutMs`: a request that is not idempotent (a login) must not be abandoned while
+   * the server may still be processing it.
+   */
+  sentTimeoutMs?: number | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -109,6 +115,7 @@ export class HttpClient {
       headers["content-length"] = String(body.length);
     }
     const transport = url.protocol === "https:" ? https : http;
+    const started = Date.now();
     return new Promise<HttpResponse>((resolve, reject) => {
       let sent = false;
       let settled = false;
@@ -134,10 +141,12 @@ export class HttpClient {
             }
           : {}),
       });
-      const timer = setTimeout(
-        () => fail(new NetworkError(`no complete response within ${req.timeoutMs} ms`, "ETIMEDOUT", sent)),
-        req.timeoutMs,
-      );
+      const timeout = (ms: number) =>
+        setTimeout(
+          () => fail(new NetworkError(`no complete response within ${ms} ms`, "ETIMEDOUT", sent)),
+          ms - (Date.now() - started),
+        );
+      let timer = timeout(req.timeoutMs);
       const onAbort = () => fail(new NetworkError("request aborted", "ABORTED", sent));
       if (req.signal?.aborted) return onAbort();
       req.signal?.addEventListener("abort", onAbort, { once: true });
@@ -167,6 +176,10 @@ export class HttpClient {
       });
       request.end(body, () => {
         sent = true;
+        if (req.sentTimeoutMs !== undefined && !settled) {
+          clearTimeout(timer);
+          timer = timeout(Math.max(req.timeoutMs, req.sentTimeoutMs));
+        }
       });
     });
   }

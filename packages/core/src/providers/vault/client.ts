@@ -109,10 +109,23 @@ export interface CallOptions {
   deadline?: number;
   /** Send to the root namespace whatever namespace is configured (sys/health is root-only). */
   rootNamespace?: boolean;
+  /**
+   * Once sent, wait for the answer until this time (Date.now() scale), past the per-request
+   * timeout. A request that is not idempotent waits until its deadline by default: its
+   * effect would be unknown if it were abandoned.
+   */
+  answerBy?: number;
 }
 
 /** RENEW_BUDGET_SECONDS bounds one renewal, retries included. */
 const RENEW_BUDGET_SECONDS = 30;
+
+/**
+ * LOGIN_GRACE_SECONDS is how long past the run's deadline a sent login is still waited for,
+ * and the budget of revoking the token of an answer that came after the deadline (the same
+ * 10 s as a revocation's, lifecycle/revoke REVOKE_BUDGET_SECONDS).
+ */
+export const LOGIN_GRACE_SECONDS = 10;
 
 /** VaultClient talks to one vault with one token. */
 export class VaultClient {
@@ -188,7 +201,10 @@ export class VaultClient {
         const remaining = deadline - started;
         const timeoutMs = Math.max(1, Math.min(this.#options.fetch.requestTimeoutSeconds * 1000, remaining));
         try {
-          const res = await this.#http.request({ method, path: apiPath, headers, body: options.body, timeoutMs });
+          // A sent request that is not idempotent is waited for until the deadline: abandoned, its effect would be unknown.
+          const answerBy = options.answerBy ?? (idempotent ? undefined : deadline);
+          const sentTimeoutMs = answerBy === undefined ? undefined : answerBy - started;
+          const res = await this.#http.request({ method, path: apiPath, headers, body: options.body, timeoutMs, sentTimeoutMs });
           this.#options.observe?.({ method, path, status: res.status, ms: Date.now() - started, attempt });
           outcome = res.status === 429 ? "throttled" : res.status < 500 ? "ok" : "neutral";
           if ((res.status >= 200 && res.status < 300) || options.accept?.includes(res.status)) {
@@ -228,18 +244,51 @@ export class VaultClient {
     return (await this.call<VaultResponse>("POST", path, { body, idempotent })).body;
   }
 
-  /** login POSTs to auth/<mount>/login and adopts the returned token. */
+  /**
+   * login POSTs to auth/<mount>/login and adopts the returned token. A login is not
+   * idempotent: it is retried only when refused unprocessed, and once sent it is never
+   * abandoned at the per-request timeout (the vault would create a token no one holds),
+   * but waited for until the deadline plus LOGIN_GRACE_SECONDS. A token answered after
+   * the deadline is revoked at once and the login fails.
+   */
   async login(mount: string, body: Record<string, unknown>, extraPath = ""): Promise<VaultAuth> {
     const res = await this.call<VaultResponse>("POST", `auth/${mount}/login${extraPath}`, {
       body,
       anonymous: true,
       idempotent: false,
+      answerBy: this.#deadline + LOGIN_GRACE_SECONDS * 1000,
+    }).catch((error: unknown) => {
+      if (error instanceof NetworkError && error.code === "ETIMEDOUT" && error.sent)
+        throw new NetworkError(
+          `no answer to the login by the run's deadline and ${LOGIN_GRACE_SECONDS} s more`,
+          "ELATE",
+          true,
+          error,
+        );
+      throw error;
     });
     const auth = res.body.auth;
     if (!auth?.client_token)
       throw notAVault(this.address, `v1/auth/${mount}/login`, res.status, "a login answer without auth.client_token");
     this.#token = auth.client_token;
+    if (Date.now() > this.#deadline) await this.#revokeLate(auth);
     return auth;
+  }
+
+  /** #revokeLate ends the token of a login answered after the run's deadline, then fails the login. */
+  async #revokeLate(auth: VaultAuth): Promise<never> {
+    const late = Math.ceil((Date.now() - this.#deadline) / 1000);
+    let outcome = "the token it created was revoked";
+    try {
+      await this.revokeSelf(Date.now() + LOGIN_GRACE_SECONDS * 1000);
+    } catch (error) {
+      const status = error instanceof VaultHttpError ? error.status : undefined;
+      if (status !== 401 && status !== 403)
+        outcome = `the token it created (accessor ${auth.accessor}) could not be revoked and expires in ${auth.lease_duration} s`;
+    } finally {
+      this.#token = undefined;
+    }
+    throw new NetworkError(`the login was answered ${late} s after the run's deadline; ${outcome}`, "ELATE", true);
   }
 
   /** lookupSelf returns the current token's data (ttl, policies, accessor...). */

@@ -86,7 +86,8 @@ export function unavailable(error: unknown, doing: string, address: string): Vau
   }
   const sealed = http?.errors.some((e) => /sealed/i.test(e));
   const detail = error instanceof Error ? error.message : String(error);
-  const parts = errorParts(unavailableReason(http, sealed === true), { address, doing, detail: detail.replace(/\.$/, "") });
+  const reason = network?.code === "ELATE" ? "vault.late-login" : unavailableReason(http, sealed === true);
+  const parts = errorParts(reason, { address, doing, detail: detail.replace(/\.$/, "") });
   return new VaultUnavailableError(parts.message, { ...parts, cause: error });
 }
 

@@ -51,6 +51,13 @@ export const VAULT_REASONS = defineReasons([
     fix: "The vault (or the load balancer in front of it) had no active node until the deadline: a leader election, a sealed or restarting cluster. Check the cluster's health (sys/health on each node), or allow a longer --timeout",
   },
   {
+    id: "vault.late-login",
+    check: "login",
+    status: "fail",
+    text: "The vault at {address} failed while {doing}: {detail}",
+    fix: "The vault answered the login too slowly for the run's deadline: it is overloaded, or a node stalled. A token answered late was revoked; one never answered expires with the role's token TTL. Allow a longer --timeout, lower --concurrency or stagger the jobs, or check the vault's load",
+  },
+  {
     id: "vault.replica-lag",
     check: "login, secret.<NAME>",
     status: "fail",
