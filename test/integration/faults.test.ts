@@ -200,7 +200,7 @@ describe("fault injection", () => {
     const session = await open({ secrets: "secret/app/db password", "request-timeout": "1s", timeout: "30s" });
     expect(proxy.requests.filter((r) => r.path === "/v1/auth/jwt-gitlab/login")).toHaveLength(1);
     const token = heldBackToken();
-    expect(session.login.accessor).toBe(token.accessor);
+    expect(session.identity.details.accessor).toBe(token.accessor);
     await session.revoke();
     session.close();
     expect(await token.alive()).toBe(false);
