@@ -22,36 +22,41 @@ export interface NpmRegistry {
   url: string;
   /** The paths requested so far. */
   requests: string[];
+  /** tarballUrl is where a published version's tarball is served. */
+  tarballUrl(name: string, version: string): string;
   close(): Promise<void>;
 }
 
 /** startNpmRegistry serves `packages` on 127.0.0.1 (a random port). */
 export async function startNpmRegistry(packages: RegistryPackage[]): Promise<NpmRegistry> {
   const requests: string[] = [];
-  const files = new Map<string, Buffer>();
-  let url = "";
-  const packument = (name: string) => {
-    const versions = packages.filter((p) => p.name === name);
-    if (versions.length === 0) return undefined;
-    const entries = versions.map((p) => {
-      const bytes = readFileSync(p.tarball);
-      const file = `/${name}/-/${name.split("/").pop()}-${p.version}.tgz`;
-      files.set(file, bytes);
-      const integrity = `sha512-${createHash("sha512").update(bytes).digest("base64")}`;
-      return [p.version, { name, version: p.version, dist: { tarball: `${url}${file}`, integrity } }] as const;
-    });
-    return { name, "dist-tags": { latest: entries.at(-1)![0] }, versions: Object.fromEntries(entries) };
-  };
   const server = createServer((req, res) => {
     const path = decodeURIComponent(req.url ?? "/");
     requests.push(path);
-    const doc = packument(path.slice(1));
+    const doc = packuments.get(path.slice(1));
     if (doc) return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(doc));
     const bytes = files.get(path);
     if (bytes) return void res.writeHead(200, { "content-type": "application/octet-stream" }).end(bytes);
     res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "Not found" }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const files = new Map<string, Buffer>();
+  const packuments = new Map<string, { name: string; "dist-tags": Record<string, string>; versions: Record<string, unknown> }>();
+  for (const p of packages) {
+    const bytes = readFileSync(p.tarball);
+    const file = `/${p.name}/-/${p.name.split("/").pop()}-${p.version}.tgz`;
+    files.set(file, bytes);
+    const integrity = `sha512-${createHash("sha512").update(bytes).digest("base64")}`;
+    const doc = packuments.get(p.name) ?? { name: p.name, "dist-tags": {}, versions: {} };
+    doc.versions[p.version] = { name: p.name, version: p.version, dist: { tarball: `${url}${file}`, integrity } };
+    doc["dist-tags"].latest = p.version;
+    packuments.set(p.name, doc);
+  }
+  return {
+    url,
+    requests,
+    tarballUrl: (name, version) => `${url}/${name}/-/${name.split("/").pop()}-${version}.tgz`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -4,7 +4,9 @@
 // installs and runs; a replaced one (a tarball whose install scripts and `vaultgate` bin
 // leave marks) fails the job before anything of it runs, with an Error and a Hint; a URL
 // with no cli-integrity fails before it is even fetched; a malformed cli-integrity is
-// refused. The check component runs the same install block (gitlab-spec.test.ts).
+// refused; a registry version with cli-integrity is held to it too (a loopback stand-in
+// for the registry, and a rogue mirror serving a look-alike under the same version). The
+// check component runs the same install block (gitlab-spec.test.ts).
 import { createServer, type Server } from "node:http";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -19,19 +21,25 @@ import {
   runPipeline,
   type PipelineRun,
 } from "../harness/gitlab-ci-local.js";
-import { hostileCli, type CliTarball, type HostileCli } from "@vaultgate/test-harness";
+import { hostileCli, startNpmRegistry, type CliTarball, type HostileCli, type NpmRegistry } from "@vaultgate/test-harness";
 
 const INTEGRITY_MISMATCH = "is not the package cli-integrity names";
 
 let cli: CliTarball;
 let hostile: HostileCli;
 let server: Server;
+// A registry that publishes the real CLI as vaultgate@0.1.0, and a rogue mirror that
+// publishes the look-alike under the same name and version (with its own, matching, record).
+let registry: NpmRegistry;
+let rogue: NpmRegistry;
 const requests: string[] = [];
 let base: string;
 
 beforeAll(async () => {
   hostile = hostileCli(mkdtempSync(join(tmpdir(), "vaultgate-integrity-")));
   [cli] = await Promise.all([packCli(), ensureGitlabCiLocal()]);
+  registry = await startNpmRegistry([{ name: "vaultgate", version: "0.1.0", tarball: cli.path }]);
+  rogue = await startNpmRegistry([{ name: "vaultgate", version: "0.1.0", tarball: hostile.path }]);
   const files: Record<string, string> = {
     "/release/vaultgate-0.1.0.tgz": cli.path,
     "/bare/vaultgate-0.1.0.tgz": cli.path,
@@ -49,16 +57,20 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
+  await Promise.all([registry?.close(), rogue?.close()]);
 });
 
 /** pipeline includes the secrets component once per case, each with its own cli-package and cli-integrity. */
 function pipeline(): string {
   const component = `$CI_SERVER_FQDN/${COMPONENT_PROJECT.path}/secrets@$CI_COMMIT_SHA`;
-  const cases: Record<string, { pkg: string; integrity: string }> = {
+  const cases: Record<string, { pkg: string; integrity: string; registry?: string }> = {
     "url-match": { pkg: `${base}/release/vaultgate-0.1.0.tgz`, integrity: cli.integrity },
     "url-replaced": { pkg: `${base}/replaced/vaultgate-0.1.0.tgz`, integrity: cli.integrity },
     "url-bare": { pkg: `${base}/bare/vaultgate-0.1.0.tgz`, integrity: "" },
     "file-replaced": { pkg: hostile.path, integrity: cli.integrity },
+    // No cli-package: vaultgate@<cli-version> from the registry npm is configured for.
+    "registry-match": { pkg: "", integrity: cli.integrity, registry: registry.url },
+    "registry-rogue": { pkg: "", integrity: cli.integrity, registry: rogue.url },
   };
   const includes = Object.entries(cases).map(
     ([name, c]) => `  - component: ${component}
@@ -68,15 +80,15 @@ function pipeline(): string {
       audience: https://vault.example.com
       role: deploy
       secrets: "secret/data/app/db password | DB_PASSWORD"
-      cli-package: ${c.pkg}
+      cli-package: "${c.pkg}"
       cli-integrity: "${c.integrity}"
 `,
   );
-  const jobs = Object.keys(cases).map(
-    (name) => `${name}:
+  const jobs = Object.entries(cases).map(
+    ([name, c]) => `${name}:
   extends: .vg-${name}
   allow_failure: true
-  script:
+${c.registry ? `  variables:\n    NPM_CONFIG_REGISTRY: ${c.registry}\n` : ""}  script:
     - echo "the job's script ran"
     - vaultgate --version
 `,
@@ -126,6 +138,22 @@ describe("cli-integrity of the GitLab components, under gitlab-ci-local", () => 
     expect(readdirSync(hostile.marks), "no install script and no bin of the tarball ran").toEqual([]);
     expect(existsSync(join(installed(job), "vaultgate-cli"))).toBe(false);
     expect(existsSync(join(installed(job), "vaultgate-cli.pack"))).toBe(false);
+  });
+
+  it("holds a registry version to cli-integrity too: the registry's matches, a rogue mirror's look-alike fails", () => {
+    expect(run.jobs["registry-match"], run.stdout).toBe("PASS");
+    const log = run.log("registry-match")!;
+    expect(log).toContain(`vaultgate: vaultgate@0.1.0 matches cli-integrity ${cli.integrity}`);
+    expect(log).toMatch(/^0\.1\.0$/m);
+    expect(registry.requests).toContain("/vaultgate/-/vaultgate-0.1.0.tgz");
+
+    expect(run.jobs["registry-rogue"], run.stdout).toBe("WARN");
+    const rogueLog = run.log("registry-rogue")!;
+    expect(rogueLog).toContain(`Error: the CLI package vaultgate@0.1.0 ${INTEGRITY_MISMATCH}`);
+    expect(rogueLog).not.toContain("the job's script ran");
+    expect(rogue.requests).toContain("/vaultgate/-/vaultgate-0.1.0.tgz");
+    expect(readdirSync(hostile.marks), "nothing of the look-alike ran").toEqual([]);
+    expect(existsSync(join(installed("registry-rogue"), "vaultgate-cli"))).toBe(false);
   });
 
   it("a URL without cli-integrity fails with the fix, before it is fetched", () => {

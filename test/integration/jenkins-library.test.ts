@@ -53,6 +53,7 @@ beforeAll(async () => {
       VAULTGATE_TEST_HOSTILE_CLI: hostile.path,
       VAULTGATE_TEST_HOSTILE_MARKS: hostile.marks,
       VAULTGATE_TEST_NPM_REGISTRY: registry.url,
+      VAULTGATE_TEST_CLI_URL: registry.tarballUrl("vaultgate", "0.1.0"),
       VAULTGATE_TEST_CACHE_DIR: join(dir, "agent-cache"),
       VAULTGATE_TEST_OUT: join(dir, "evidence"),
     }),
@@ -212,6 +213,8 @@ describe("the Jenkins shared library", () => {
     const twice = evidence("VaultgateInstallTest.installsAFreshVerifiedCopyOnEveryUseFromOneDownload");
     expect(twice.result).toBe("SUCCESS");
     expect(twice.console).toMatch(/cached in \S+, verified \(sha512-/);
+    expect(evidence("VaultgateInstallTest.installsFromATarballUrlWithItsIntegrity").result).toBe("SUCCESS");
+    expect(registry.requests).toContain("/vaultgate/-/vaultgate-0.1.0.tgz");
     const unpinned = evidence("VaultgateInstallTest.refusesATarballWithoutIntegrity");
     expect(unpinned.result).toBe("FAILURE");
     expect(unpinned.console).toMatch(/^vaultgateInstall: Hint: pass cliIntegrity/m);

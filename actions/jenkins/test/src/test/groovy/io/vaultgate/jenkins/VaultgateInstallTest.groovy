@@ -66,6 +66,17 @@ class VaultgateInstallTest extends PipelineHarness {
     }
 
     @Test
+    void installsFromATarballUrlWithItsIntegrity() {
+        privateCache()
+        // A mirror's URL (VAULTGATE_TEST_CLI_URL serves the packed CLI from 127.0.0.1), as an
+        // administrator sets it on the agents, with the integrity of that tarball.
+        env.VAULTGATE_CLI_PACKAGE = required('VAULTGATE_TEST_CLI_URL')
+        runPipeline('install-twice')
+        assertEquals(failure, 'SUCCESS', result)
+        assertTrue(console.toString(), console.toString().contains("vaultgateInstall: fetching ${env.VAULTGATE_CLI_PACKAGE}"))
+    }
+
+    @Test
     void refusesATarballWithoutIntegrity() {
         runPipeline('install-unpinned')
         assertEquals('FAILURE', result)
