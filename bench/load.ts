@@ -3,15 +3,16 @@
  * processes, own identities) against a 3-node OpenBao Raft cluster behind HAProxy.
  * Each job logs in, reads 20 KV secrets and one PKI certificate (a lease), runs a short
  * command and revokes. Scenarios: no quota; a 30 req/s rate-limit quota; the quota and
- * the active node SIGKILLed once mid-run (when half the jobs have logged in), after
- * which `vaultgate revoke` cleans up the failed jobs. Reports success rate, p50/p95/p99
+ * the active node SIGKILLed once mid-run (when half the jobs have logged in). After
+ * each run `vaultgate revoke` cleans up every job that kept its state (it failed, or its
+ * revocation did not finish within its budget), as a CI cleanup step would. Reports success rate, p50/p95/p99
  * job time, requests, 429s and 5xx seen by the balancer, retries per job, the vault's
  * request rate over time, and the tokens and leases left alive. Bounded: at most the
  * given job counts, each job killed past its deadline plus a minute.
  *
  * Run: pnpm bench:load [--jobs 50,100] [--scenarios none,quota,failover] [--quota 30] [--kv 20]
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -55,6 +56,8 @@ interface Row {
   series: string;
   /** The failed jobs' first error lines (addresses and paths generalised), counted. */
   errors: string[];
+  /** Jobs that kept their state for the cleanup step (failed, or revocation not finished in its budget). */
+  kept: number;
   leftAfterJobs: string;
   leftAfterCleanup: string;
 }
@@ -109,7 +112,10 @@ async function run(c: RaftCluster, jobs: number, scenario: "none" | "quota" | "f
     await c.restart(killed);
     await c.waitForLeader();
   }
-  for (const o of outcomes.filter((x) => x.result.code !== 0)) await runCli(["revoke", "--state", o.statePath], o.env);
+  // The cleanup step (after_script, finally): every job that kept its state — it failed, or its
+  // revocation did not finish within its budget and it said so.
+  const kept = outcomes.filter((x) => existsSync(x.statePath));
+  for (const o of kept) await runCli(["revoke", "--state", o.statePath], o.env);
   const afterCleanup = await settle(c, before);
   rmSync(dir, { recursive: true, force: true });
 
@@ -139,6 +145,7 @@ async function run(c: RaftCluster, jobs: number, scenario: "none" | "quota" | "f
     dispersion: variance(per100ms) / Math.max(1e-9, mean(per100ms)),
     series: perSecond.join(" "),
     errors: errorSummary(outcomes),
+    kept: kept.length,
     leftAfterJobs: delta(afterJobs),
     leftAfterCleanup: delta(afterCleanup),
   };
@@ -211,12 +218,14 @@ function print(all: readonly Row[]): void {
   const s = (ms: number) => (ms / 1000).toFixed(1);
   console.log(`\n${kvReads} KV reads + 1 PKI lease per job; shared 2-core machine (other work was running)\n`);
   console.log(
-    "| scenario | jobs | ok | exit 5 | other | p50 s | p95 s | p99 s | wall s | requests | 429s | 5xx | retries/job (mean, max) | req/s (mean, max) | dispersion | left after jobs | left after cleanup | load avg |",
+    "| scenario | jobs | ok | exit 5 | other | p50 s | p95 s | p99 s | wall s | requests | 429s | 5xx | retries/job (mean, max) | req/s (mean, max) | dispersion | left after jobs | states kept | left after cleanup | load avg |",
   );
-  console.log("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- | --- | --- |");
+  console.log(
+    "| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- | --: | --- | --- |",
+  );
   for (const r of all) {
     console.log(
-      `| ${r.scenario} | ${r.jobs} | ${r.ok} | ${r.exit5} | ${r.other} | ${s(r.p50)} | ${s(r.p95)} | ${s(r.p99)} | ${r.wallS.toFixed(1)} | ${r.requests} | ${r.r429} | ${r.r5xx} | ${r.retriesMean.toFixed(1)}, ${r.retriesMax} | ${r.rateMean.toFixed(0)}, ${r.rateMax} | ${r.dispersion.toFixed(1)} | ${r.leftAfterJobs} | ${r.leftAfterCleanup} | ${r.load} |`,
+      `| ${r.scenario} | ${r.jobs} | ${r.ok} | ${r.exit5} | ${r.other} | ${s(r.p50)} | ${s(r.p95)} | ${s(r.p99)} | ${r.wallS.toFixed(1)} | ${r.requests} | ${r.r429} | ${r.r5xx} | ${r.retriesMean.toFixed(1)}, ${r.retriesMax} | ${r.rateMean.toFixed(0)}, ${r.rateMax} | ${r.dispersion.toFixed(1)} | ${r.leftAfterJobs} | ${r.kept} | ${r.leftAfterCleanup} | ${r.load} |`,
     );
   }
   console.log("\nrequests per second seen by the balancer, from the start of each run:");
