@@ -160,8 +160,9 @@ function checkReport(run: PipelineRun): CheckReport {
 }
 
 // The pipelines are independent (each in its own repository, job ids and temp dirs):
-// they run side by side, most of their time is process start-up and waiting.
-describe.concurrent("GitLab components under gitlab-ci-local", () => {
+// they run side by side, most of their time is process start-up and waiting (minutes on
+// a loaded machine: each installs the CLI, checks its digest, starts node several times).
+describe.concurrent("GitLab components under gitlab-ci-local", { timeout: 180_000 }, () => {
   it("check passes, the deploy job sees its secrets, its log shows them masked, and exec revokes", async ({ expect }) => {
     const s = await scenario(SECRETS, "deploy.sh", true);
     const output = `${s.run.stdout}\n${s.run.stderr}`;
