@@ -69,7 +69,7 @@ Secrets:
                                                                  [VAULTGATE_ALLOW_ENV_NAMES]
 Reads:
       --concurrency N         parallel reads (default 16)
-      --timeout DURATION      overall deadline (default 60s)
+      --timeout DURATION      deadline of the whole run (default 60s)
       --request-timeout D     per request (default 10s)
       --attempts N            cap the attempts per request (default: retry until --timeout)
 Masking:

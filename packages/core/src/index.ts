@@ -43,7 +43,7 @@ export {
 } from "./providers/vault/client.js";
 export { login, revokeToken, type LoginResult } from "./providers/vault/auth.js";
 export { MountResolver, resolveWithMount, type ResolvedPath } from "./providers/vault/paths.js";
-export { writeSecureFile, writeFileAtomic, removeFile, ensureDir, assertWritableDir } from "./export/files.js";
+export { writeSecureFile, writeFileAtomic, removeFile, ensureDir, assertWritableDir, appendNoWait } from "./export/files.js";
 export {
   render,
   shellQuote,
@@ -100,6 +100,7 @@ export {
 export { Renewer, type RenewerOptions } from "./lifecycle/renewer.js";
 export { startKeepAlive, type KeepAlive } from "./lifecycle/keepalive.js";
 export { endRun, type EndRunOptions, type EndRunResult } from "./lifecycle/end.js";
+export { Watchdog, WATCHDOG_GRACE_MS, type WatchdogStep } from "./lifecycle/watchdog.js";
 export type * from "./providers/types.js";
 export { vaultProvider, VaultSession, VAULT_CAPABILITIES, type VaultSourceConfig } from "./providers/vault/provider.js";
 // The AWS provider is loaded lazily (a run without an AWS source loads no AWS code): only its loader is exported.

@@ -4,11 +4,11 @@
  * exits 0 when every required check passes, 1 when one fails, 2 on a usage or
  * configuration error (with a report saying so).
  */
-import { appendFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   ConfigError,
   VERSION,
+  appendNoWait,
   configErrorReport,
   loadConfig,
   parseDuration,
@@ -102,7 +102,7 @@ export async function checkCommand(argv: string[], ctx: CommandContext): Promise
   }
   writeFileAtomic(paths.report, toJson(report), 0o644);
   if (paths.markdown) writeFileAtomic(paths.markdown, toMarkdown(report), 0o644);
-  if (paths.summary) appendFileSync(paths.summary, toMarkdown(report));
+  if (paths.summary) appendNoWait(paths.summary, toMarkdown(report), 0o644, "the report");
   if (paths.junit) writeFileAtomic(paths.junit, toJUnit(report), 0o644);
   ctx.stdout.write(format === "json" ? toJson(report) : toText(report));
   if (values["gitlab-note"]) {

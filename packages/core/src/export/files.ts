@@ -3,7 +3,8 @@
  * target directory, every byte written (a short write is continued, a write that makes
  * no progress — a file size limit, a full disk — fails), flushed, its size checked, then
  * renamed into place, so no reader ever sees a half-written file and a failure leaves
- * nothing behind.
+ * nothing behind. Records appended to a file (the audit log, a job summary) never wait:
+ * a named pipe nobody reads would otherwise hold the run past its deadline.
  */
 import { randomBytes } from "node:crypto";
 import {
@@ -100,6 +101,36 @@ export function assertWritableDir(dir: string, what: string): void {
       hint: "Choose a directory you can write to (the job's temp directory is a good one); it is checked before login.",
       cause: error,
     });
+  }
+}
+
+/**
+ * appendNoWait appends `text` to `path` (created with `mode`) without ever blocking: the
+ * file is opened O_NONBLOCK, so a named pipe with no reader fails at once (ENXIO) and a
+ * pipe nobody drains fails when full (EAGAIN), instead of holding the run forever. `what`
+ * names the file in the error.
+ */
+export function appendNoWait(path: string, text: string, mode: number, what: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, mode);
+    writeAll(fd, Buffer.from(text, "utf8"));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    const why =
+      code === "ENXIO"
+        ? " (a named pipe that nobody reads)"
+        : code === "EAGAIN"
+          ? " (a pipe that nobody drains)"
+          : code === "ENOSPC" || code === "EFBIG" || code === "EDQUOT"
+            ? " (the disk or the file size limit is full)"
+            : "";
+    throw new OutputError(`Cannot append ${what} to ${path}: ${code}${why}.`, {
+      hint: "Choose a regular file you can write to (the job's temp directory is a good one).",
+      cause: error,
+    });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -6,10 +6,9 @@
  * also published as run events (telemetry/events.ts) for the run's traces and metrics.
  */
 import { randomUUID } from "node:crypto";
-import { appendFileSync, closeSync, openSync } from "node:fs";
 import { dirname } from "node:path";
-import { mkdirSync } from "node:fs";
 import { OutputError } from "../errors.js";
+import { appendNoWait, ensureDir } from "../export/files.js";
 import type { ReadRecord } from "../fetch/run.js";
 import { summarizeClaims } from "../identity/claims.js";
 import type { Env, PlatformName } from "../platform.js";
@@ -272,21 +271,17 @@ function mergeRequests(prior: AuditRecord["requests"] | undefined, now: AuditRec
   };
 }
 
-/** appendAuditRecord appends the record as one JSON line to `file` (created 0600). */
+/** appendAuditRecord appends the record as one JSON line to `file` (created 0600), never waiting on it. */
 export function appendAuditRecord(file: string, record: AuditRecord): void {
   try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    closeSync(openSync(file, "a", 0o600));
-    appendFileSync(file, `${JSON.stringify(record)}\n`);
+    ensureDir(dirname(file));
   } catch (error) {
     throw new OutputError(
       `Cannot append the audit record to ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
-      {
-        hint: "Choose a writable audit file (--audit).",
-        cause: error,
-      },
+      { hint: "Choose a writable audit file (--audit).", cause: error },
     );
   }
+  appendNoWait(file, `${JSON.stringify(record)}\n`, 0o600, "the audit record");
 }
 
 /** auditMarkdown summarizes a record for a job summary (GitHub) in a few lines. */

@@ -3,14 +3,17 @@
  * GitHub secrets action): log in, save the state the end of the run needs as soon as a
  * token exists and again whenever a lease appears, read the secrets; if the read fails,
  * revoke at once and clear the state only when that worked, so a later step
- * (`vaultgate revoke`, a post step, after_script, finally) can still clean up.
+ * (`vaultgate revoke`, a post step, after_script, finally) can still clean up. The login
+ * and the reads never outlive the run's timeout (lifecycle/watchdog).
  */
 import type { VaultgateConfig } from "../config/schema.js";
 import type { FetchResult, LeaseRecord } from "../fetch/run.js";
 import type { Platform } from "../platform.js";
 import type { AuditRecorder } from "./audit.js";
+import { endRun } from "./end.js";
 import { expiresAt, openSession, type Session } from "./session.js";
 import type { SessionState } from "./state.js";
+import { Watchdog } from "./watchdog.js";
 
 /** FetchJobOptions: what to read, where to report, and how to keep the state. */
 export interface FetchJobOptions {
@@ -19,6 +22,8 @@ export interface FetchJobOptions {
   audit?: AuditRecorder | undefined;
   /** saveState persists the state; `undefined` clears it (the run ended cleanly). */
   saveState(state: SessionState | undefined): void;
+  /** The run's deadline; by default one starts now with the configured timeout. */
+  watchdog?: Watchdog | undefined;
 }
 
 /** FetchJob is a logged-in run with its secrets read; the caller ends it. */
@@ -31,21 +36,27 @@ export interface FetchJob {
 /** fetchJob logs in, saves the state, and reads every configured secret. */
 export async function fetchJob(options: FetchJobOptions): Promise<FetchJob> {
   const { config, platform } = options;
-  const session = await openSession({ config, platform, audit: options.audit });
+  const watchdog = options.watchdog ?? new Watchdog(config.fetch.deadlineSeconds);
+  const opening = openSession({ config, platform, audit: options.audit });
+  const session = await watchdog.within({ doing: `logging in to ${config.vault.url}`, kind: "vault" }, opening);
   const state = stateOf(session, config);
   try {
     options.saveState(state);
-    const result = await session.fetch(config.secrets, {
+    const reading = session.fetch(config.secrets, {
       onLease: (lease) => {
         state.leases.push(stateLease(lease));
         options.saveState(state);
       },
     });
+    const result = await watchdog.within({ doing: `reading the secrets from ${config.vault.url}`, kind: "vault" }, reading);
     return { session, result, state };
   } catch (error) {
     try {
       // What is left alive is logged at error level by the revocation; the state stays for the cleanup step.
-      const report = await session.revoke();
+      // An abandoned read may still hold the session's connections: end the run on fresh ones.
+      const report = watchdog.expired
+        ? (await endRun(state, platform, { audit: options.audit, fetch: config.fetch })).report
+        : await session.revoke();
       if (report.leftAlive.length === 0) options.saveState(undefined);
       else platform.log.info("the run's state is kept for the cleanup step (`vaultgate revoke`, the post step)");
     } catch (revokeError) {

@@ -32,6 +32,8 @@ export function fileCommandPath(env: Readonly<Record<string, string | undefined>
   }
   try {
     accessSync(path, constants.W_OK);
+    // The runner makes a regular file per step; anything else (a named pipe) could hold the step forever.
+    if (!statSync(path).isFile()) throw Object.assign(new Error("not a regular file"), { code: "not a regular file" });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new OutputError(`Cannot append to ${variable} (${path}): ${code}.`, {
