@@ -2,6 +2,7 @@
 // secrets action's dist/) and must exit with its documented code (docs/exit-codes.md),
 // print an `Error:` and a `Hint:` line, show no `    at ` stack frame, and leave no secret
 // value or token in any output or in any file of its directory.
+import { execFileSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -47,8 +48,17 @@ interface Case {
   code: number;
   env?: (dir: string) => Record<string, string>;
   files?: Record<string, string | Buffer>;
+  /** Named pipes to make in the directory first (nobody reads them). */
+  pipes?: string[];
   /** Text the error must contain. */
   says?: RegExp;
+}
+
+/** pipeIn makes a named pipe nobody reads in a fresh directory and returns its path. */
+function pipeIn(name: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), "vaultgate-bad-pipe-")), name);
+  execFileSync("mkfifo", [path]);
+  return path;
 }
 
 const DB = "secret/app/db password | DB_PASSWORD";
@@ -298,6 +308,21 @@ const CASES: Case[] = [
     args: (d) => ["check", "--mount", "jwt-gitlab", "--role", "deploy", "-s", DB, "--junit", join(d, "f", "j.xml")],
     code: 6,
   },
+  {
+    name: "check --summary a named pipe nobody reads",
+    pipes: ["summary.md"],
+    args: (d) => ["check", "--mount", "jwt-gitlab", "--role", "deploy", "-s", DB, "--summary", join(d, "summary.md")],
+    code: 6,
+    says: /ENXIO \(a named pipe that nobody reads\)/,
+  },
+  {
+    name: "exec --files with a temp dir below a file",
+    files: { f: "" },
+    env: (d) => ({ RUNNER_TEMP: join(d, "f", "t") }),
+    args: () => ["exec", "--mount", "jwt-gitlab", "--role", "deploy", "-s", DB, "--files", "--", "true"],
+    code: 6,
+    says: /ENOTDIR/,
+  },
   // exec: the command's own codes
   {
     name: "exec of a non-executable file",
@@ -341,6 +366,7 @@ describe(`bad input through the real CLI (${CASES.length} cases)`, () => {
   it.each(CASES.map((c) => [c.name, c] as const))("%s", async (_name, c) => {
     const dir = mkdtempSync(join(tmpdir(), "vaultgate-bad-"));
     for (const [name, content] of Object.entries(c.files ?? {})) writeFileSync(join(dir, name), content, { mode: 0o600 });
+    for (const name of c.pipes ?? []) execFileSync("mkfifo", [join(dir, name)]);
     const temp = join(dir, "temp");
     mkdirSync(temp);
     const base = (await gitlabJobEnv(vault, { RUNNER_TEMP: temp, VAULTGATE_MOUNT: "jwt-gitlab" })).env;
@@ -382,6 +408,22 @@ const A_CASES: ActionCase[] = [
   },
   { name: "no id-token permission", inputs: { secrets: DB }, env: () => ({ ACTIONS_ID_TOKEN_REQUEST_URL: undefined }) },
   { name: "missing GITHUB_ENV", inputs: { secrets: DB }, env: () => ({ GITHUB_ENV: undefined }) },
+  {
+    name: "GITHUB_ENV a named pipe",
+    inputs: { secrets: DB },
+    env: () => ({ GITHUB_ENV: pipeIn("set_env") }),
+    says: /not a regular file/,
+  },
+  {
+    name: "RUNNER_TEMP below a file, with files: true",
+    inputs: { secrets: DB, files: "true" },
+    env: () => {
+      const file = join(mkdtempSync(join(tmpdir(), "vaultgate-bad-rt-")), "f");
+      writeFileSync(file, "");
+      return { RUNNER_TEMP: join(file, "t") };
+    },
+    says: /RUNNER_TEMP/,
+  },
   {
     name: "vault answers HTML",
     inputs: { secrets: DB, url: "" },
