@@ -29,4 +29,10 @@ describe("Watchdog", () => {
     expect(error).toBeInstanceOf(OutputError);
     expect((error as OutputError).exitCode).toBe(ExitCode.output);
   });
+
+  it("gives a step its own grace past the deadline (a sent login)", async () => {
+    const watchdog = new Watchdog(0);
+    const step = { doing: "logging in", kind: "vault", graceSeconds: 3600 } as const;
+    await expect(watchdog.within(step, Promise.resolve("token"))).resolves.toBe("token");
+  });
 });

@@ -11,6 +11,7 @@ import type { FetchResult, LeaseRecord } from "../fetch/run.js";
 import type { Platform } from "../platform.js";
 import type { AuditRecorder } from "./audit.js";
 import { endRun } from "./end.js";
+import { REVOKE_BUDGET_SECONDS } from "./revoke.js";
 import { expiresAt, openSession, type Session } from "./session.js";
 import type { SessionState } from "./state.js";
 import { Watchdog } from "./watchdog.js";
@@ -38,7 +39,14 @@ export async function fetchJob(options: FetchJobOptions): Promise<FetchJob> {
   const { config, platform } = options;
   const watchdog = options.watchdog ?? new Watchdog(config.fetch.deadlineSeconds);
   const opening = openSession({ config, platform, audit: options.audit });
-  const session = await watchdog.within({ doing: `logging in to ${config.vault.url}`, kind: "vault" }, opening);
+  // A sent login is waited for until the deadline and 10 s more, and a token answered late is
+  // revoked by the provider (providers/vault/client): the watchdog gives it that long.
+  const loginStep = {
+    doing: `logging in to ${config.vault.url}`,
+    kind: "vault",
+    graceSeconds: REVOKE_BUDGET_SECONDS + 1,
+  } as const;
+  const session = await watchdog.within(loginStep, opening);
   const state = stateOf(session, config);
   try {
     options.saveState(state);

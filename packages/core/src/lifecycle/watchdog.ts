@@ -23,6 +23,8 @@ export interface WatchdogStep {
   doing: string;
   /** "vault" overruns are VaultUnavailableError (5); "output" overruns are OutputError (6). */
   kind: "vault" | "output";
+  /** Seconds past the deadline the step may still take (default 1: WATCHDOG_GRACE_MS). */
+  graceSeconds?: number | undefined;
 }
 
 /** Watchdog holds one run's deadline. */
@@ -47,13 +49,14 @@ export class Watchdog {
    * `finally` ends the run.
    */
   async within<T>(step: WatchdogStep, work: Promise<T>): Promise<T> {
-    if (this.expired) {
+    const graceMs = step.graceSeconds === undefined ? WATCHDOG_GRACE_MS : step.graceSeconds * 1000;
+    if (Date.now() >= this.deadline + graceMs) {
       work.catch(() => undefined);
       throw this.overrun(step);
     }
     let timer: NodeJS.Timeout | undefined;
     const expiry = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(this.overrun(step)), this.deadline + WATCHDOG_GRACE_MS - Date.now());
+      timer = setTimeout(() => reject(this.overrun(step)), this.deadline + graceMs - Date.now());
     });
     try {
       return await Promise.race([work, expiry]);
