@@ -47,8 +47,9 @@ describe("vault-action secrets syntax", () => {
     ["secret/data/x key |", /Missing name after "\|"/],
     ["secret/data/x key | 1BAD", /Invalid name "1BAD"/],
     ["secret/../x key", /Invalid secret path/],
-    ["secret/data/x $uppercase(key) | X", /Unsupported selector/],
+    ["secret/data/x $uppercase(key", /Invalid selector "\$uppercase\(key" in secrets line 1: .*\(at character \d+\)/],
     ["secret/data/x list[0]", /needs a name/],
+    ["secret/data/x $keys()", /needs a name/],
   ])("rejects %j", (text, message) => {
     expect(() => parseSecretsSyntax(text)).toThrow(message);
   });
@@ -59,13 +60,16 @@ describe("selectors", () => {
     ["*", { kind: "all", uppercase: true }],
     ["**", { kind: "all", uppercase: false }],
     ["key", { kind: "key", key: "key" }],
-    ['"dotted.key"', { kind: "key", key: "dotted.key" }],
-    ["a.b[2].c", { kind: "path", steps: ["a", "b", 2, "c"], text: "a.b[2].c" }],
-    ["`x.y`.z", { kind: "path", steps: ["x.y", "z"], text: "`x.y`.z" }],
+    ['"api-key"', { kind: "key", key: "api-key" }],
+    ["other-Secret-dash", { kind: "key", key: "other-Secret-dash" }],
+    ['"dotted.key"', { kind: "expr", text: "dotted.key" }],
+    ["a.b[2].c", { kind: "expr", text: "a.b[2].c" }],
+    ["`x.y`.z", { kind: "expr", text: "`x.y`.z" }],
+    ["jsonData.$keys()", { kind: "expr", text: "jsonData.$keys()" }],
   ])("parses %j", (text, expected) => {
     expect(parseSelector(text, "t")).toEqual(expected);
   });
-  it.each(["a.", "a[x]", "`a", "a.(b)"])("rejects %j", (text) => {
+  it.each(["a.", "`a", "a.(b", "a[x=]"])("rejects %j", (text) => {
     expect(() => parseSelector(text, "t")).toThrow(ConfigError);
   });
 });

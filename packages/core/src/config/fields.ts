@@ -4,6 +4,7 @@
  * field and the fix.
  */
 import { ConfigError } from "../errors.js";
+import { SECRET_ENCODINGS, type SecretEncoding } from "./schema.js";
 import { parseDuration } from "../util/duration.js";
 
 export type RawObject = Readonly<Record<string, unknown>>;
@@ -116,4 +117,10 @@ function editDistance(a: string, b: string): number {
     prev = row;
   }
   return prev[b.length] ?? 0;
+}
+
+/** optionalEncoding reads how values are decoded before export: base64, hex or utf8 (key `encoding`). */
+export function optionalEncoding(obj: RawObject, where: string): SecretEncoding | undefined {
+  const text = optionalString(obj, "encoding", where);
+  return text === undefined ? undefined : oneOf(text, SECRET_ENCODINGS, `${where}.encoding`);
 }

@@ -37,6 +37,18 @@ const INPUT_MAP: Readonly<Record<string, readonly [section: string, key: string]
   secretId: ["auth", "secret-id"],
   "secret-id-variable": ["auth", "secret-id-variable"],
   "kubernetes-token-path": ["auth", "kubernetes-token-path"],
+  username: ["auth", "username"],
+  password: ["auth", "password"],
+  "github-token": ["auth", "github-token"],
+  githubToken: ["auth", "github-token"],
+  "auth-payload": ["auth", "payload"],
+  authPayload: ["auth", "payload"],
+  "jwt-private-key": ["auth", "jwt-private-key"],
+  jwtPrivateKey: ["auth", "jwt-private-key"],
+  "jwt-key-password": ["auth", "jwt-key-password"],
+  jwtKeyPassword: ["auth", "jwt-key-password"],
+  "jwt-ttl": ["auth", "jwt-ttl"],
+  jwtTtl: ["auth", "jwt-ttl"],
   kubernetesTokenPath: ["auth", "kubernetes-token-path"],
   concurrency: ["fetch", "concurrency"],
   timeout: ["fetch", "timeout"],
@@ -45,9 +57,17 @@ const INPUT_MAP: Readonly<Record<string, readonly [section: string, key: string]
   "min-mask-length": ["mask", "min-length"],
 };
 
+/** TOP_INPUTS maps inputs that set a top-level key of the manifest (text kept as written). */
+const TOP_INPUTS: Readonly<Record<string, string>> = {
+  pki: "pki",
+  encoding: "encoding",
+  secretEncodingType: "encoding",
+};
+
 /** ACCEPTED_INPUTS lists every input name rawFromInputs understands. */
 export const ACCEPTED_INPUTS: readonly string[] = [
   ...Object.keys(INPUT_MAP),
+  ...Object.keys(TOP_INPUTS),
   "secrets",
   "headers",
   "extraHeaders",
@@ -84,6 +104,16 @@ export function rawFromInputs(inputs: Inputs): Record<string, unknown> {
   if (headers?.trim()) raw.vault = { ...raw.vault, headers: parseHeaderLines(headers) };
   const out: Record<string, unknown> = { ...raw };
   if (inputs.secrets?.trim()) out.secrets = inputs.secrets;
+  for (const [name, key] of Object.entries(TOP_INPUTS)) {
+    const value = inputs[name]?.trim();
+    if (!value) continue;
+    if (out[key] !== undefined && out[key] !== value) {
+      throw new ConfigError(`The inputs give ${key} twice with different values (last one: ${name}).`, {
+        hint: "Keep one of the two input names.",
+      });
+    }
+    out[key] = value;
+  }
   if (inputs["allow-env-names"]?.trim()) out["allow-env-names"] = inputs["allow-env-names"];
   return out;
 }

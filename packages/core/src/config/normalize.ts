@@ -3,8 +3,7 @@
  * wrapper's inputs, or both merged) into a VaultgateConfig. This is the single schema:
  * every key, default and combination rule lives here.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { resolve } from "node:path";
 import { ConfigError } from "../errors.js";
 import { DEFAULT_MIN_MASK_LENGTH } from "../mask/variants.js";
 import type { Env } from "../platform.js";
@@ -14,6 +13,7 @@ import {
   oneOf,
   optionalBoolean,
   optionalDuration,
+  optionalEncoding,
   optionalInteger,
   optionalString,
   rejectUnknownKeys,
@@ -24,6 +24,7 @@ import {
   DEFAULT_FETCH,
   ID_TOKEN_SOURCES,
   type AuthConfig,
+  type AuthMethod,
   type FetchSettings,
   type IdTokenSource,
   type MaskSettings,
@@ -34,6 +35,9 @@ import {
 } from "./schema.js";
 import { checkExportNames, parseAllowEnvNames } from "../export/env-names.js";
 import { defaultNames, normalizePath, parseSecretsSyntax } from "./secrets-syntax.js";
+import { AUTH_EXTRA_KEYS, normalizeOtherAuth, normalizeSignedJwt } from "./auth-methods.js";
+import { pem } from "./pem.js";
+import { parsePkiSyntax } from "./pki-syntax.js";
 import { parseSelector } from "./selector.js";
 
 /** NormalizeContext gives defaults from the environment and the base for relative paths. */
@@ -47,7 +51,7 @@ export interface NormalizeContext {
   allowTokenValue?: boolean;
 }
 
-const TOP_KEYS = ["version", "vault", "auth", "secrets", "fetch", "allow-env-names", "mask"] as const;
+const TOP_KEYS = ["version", "vault", "auth", "secrets", "pki", "encoding", "fetch", "allow-env-names", "mask"] as const;
 const VAULT_KEYS = [
   "url",
   "namespace",
@@ -70,10 +74,11 @@ const AUTH_KEYS = [
   "secret-id",
   "secret-id-variable",
   "kubernetes-token-path",
+  ...AUTH_EXTRA_KEYS,
 ] as const;
 const ID_TOKEN_KEYS = ["from", "variable", "file"] as const;
 const FETCH_KEYS = ["concurrency", "request-timeout", "timeout", "attempts"] as const;
-const SECRET_KEYS = ["path", "key", "name", "prefix", "env", "output", "required", "method", "params"] as const;
+const SECRET_KEYS = ["path", "key", "name", "prefix", "env", "output", "required", "method", "params", "encoding"] as const;
 const MASK_KEYS = ["min-length"] as const;
 
 /** normalizeConfig validates `raw` and fills defaults. */
@@ -90,7 +95,7 @@ export function normalizeConfig(raw: unknown, ctx: NormalizeContext): VaultgateC
   return {
     vault: normalizeVault(expectObject(top.vault, `${ctx.source} vault`), ctx),
     auth: normalizeAuth(expectObject(top.auth, `${ctx.source} auth`), ctx),
-    secrets: normalizeSecrets(top.secrets, ctx, allowEnvNames),
+    secrets: normalizeSecrets(top, ctx, allowEnvNames),
     fetch: normalizeFetch(expectObject(top.fetch, `${ctx.source} fetch`), ctx),
     allowEnvNames,
     mask: normalizeMask(expectObject(top.mask, `${ctx.source} mask`), ctx),
@@ -182,31 +187,14 @@ export function isLoopback(hostname: string): boolean {
   return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-/** pem resolves a certificate or key given as PEM text, base64 of PEM, or a file path. */
-function pem(value: string | undefined, field: string, ctx: NormalizeContext): string | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (text.startsWith("-----BEGIN")) return text;
-  if (/^[A-Za-z0-9+/=\s]+$/.test(text) && text.length > 64) {
-    const decoded = Buffer.from(text, "base64").toString("utf8");
-    if (decoded.trim().startsWith("-----BEGIN")) return decoded;
-  }
-  const file = isAbsolute(text) ? text : resolve(ctx.baseDir, text);
-  if (existsSync(file)) {
-    const content = readFileSync(file, "utf8");
-    if (content.includes("-----BEGIN")) return content;
-    throw new ConfigError(`${field}: ${file} does not hold PEM data.`);
-  }
-  throw new ConfigError(`${field} is neither PEM text, base64 of PEM, nor an existing file: "${text.slice(0, 40)}".`, {
-    hint: "Give the path of a PEM file, or the PEM itself.",
-  });
-}
-
 function normalizeAuth(obj: RawObject, ctx: NormalizeContext): AuthConfig {
   const where = `${ctx.source} auth`;
   rejectUnknownKeys(obj, AUTH_KEYS, where);
-  const method = oneOf(optionalString(obj, "method", where) ?? "jwt", AUTH_METHODS, `${where}.method`);
-  const mount = (optionalString(obj, "mount", where) ?? (method === "token" ? "token" : method)).replace(/^\/+|\/+$/g, "");
+  const methodText = optionalString(obj, "method", where) ?? "jwt";
+  // Any other method logs in with the body given as payload (vault-action's authPayload).
+  const custom = !AUTH_METHODS.includes(methodText.toLowerCase() as AuthMethod) && obj.payload !== undefined;
+  const method = custom ? "payload" : oneOf(methodText, AUTH_METHODS, `${where}.method`);
+  const mount = (optionalString(obj, "mount", where) ?? (method === "payload" ? methodText : method)).replace(/^\/+|\/+$/g, "");
   const role = optionalString(obj, "role", where);
   const only = (allowed: readonly string[]) => {
     for (const key of AUTH_KEYS) {
@@ -219,13 +207,14 @@ function normalizeAuth(obj: RawObject, ctx: NormalizeContext): AuthConfig {
   };
   switch (method) {
     case "jwt":
-      only(["mount", "role", "audience", "id-token"]);
+      only(["mount", "role", "audience", "id-token", "jwt-private-key", "jwt-key-password", "jwt-ttl"]);
       return {
         method,
         mount,
         role,
         audience: optionalString(obj, "audience", where),
         idToken: normalizeIdToken(obj["id-token"], ctx),
+        signed: normalizeSignedJwt(obj, ctx, where),
       };
     case "token": {
       only(["token", "token-variable"]);
@@ -258,6 +247,8 @@ function normalizeAuth(obj: RawObject, ctx: NormalizeContext): AuthConfig {
         role,
         tokenPath: optionalString(obj, "kubernetes-token-path", where) ?? "/var/run/secrets/kubernetes.io/serviceaccount/token",
       };
+    default:
+      return normalizeOtherAuth(obj, { method, name: methodText, mount, where, only }, ctx);
   }
 }
 
@@ -290,8 +281,23 @@ function normalizeFetch(obj: RawObject, ctx: NormalizeContext): FetchSettings {
   };
 }
 
-function normalizeSecrets(value: unknown, ctx: NormalizeContext, allowEnvNames: readonly string[]): SecretSpec[] {
+function normalizeSecrets(top: RawObject, ctx: NormalizeContext, allowEnvNames: readonly string[]): SecretSpec[] {
   const where = `${ctx.source} secrets`;
+  const value = top.secrets;
+  const encoding = optionalEncoding(top, ctx.source);
+  const specs = readSecretList(value, where).map((s) => (s.encoding || !encoding ? s : { ...s, encoding }));
+  specs.push(...parsePkiSyntax(top.pki, `${ctx.source} pki`, encoding));
+  // Names written in the configuration are checked before login; names made from vault
+  // keys (`*`/`**`) are checked by the same rule once the keys are known.
+  checkExportNames(
+    specs.filter((s) => s.selector.kind !== "all").map((s) => ({ name: s.envName, origin: s.origin, path: s.path })),
+    allowEnvNames,
+    { syntax: false },
+  );
+  return specs;
+}
+
+function readSecretList(value: unknown, where: string): SecretSpec[] {
   if (value === undefined || value === null || value === "") return [];
   const specs: SecretSpec[] = [];
   const items: unknown[] = typeof value === "string" ? [value] : Array.isArray(value) ? value : [undefined];
@@ -309,13 +315,6 @@ function normalizeSecrets(value: unknown, ctx: NormalizeContext, allowEnvNames: 
     if (!isObject(item)) throw new ConfigError(`${origin} must be a line "path key | NAME" or a mapping.`);
     specs.push(normalizeSecretObject(item, origin));
   });
-  // Names written in the configuration are checked before login; names made from vault
-  // keys (`*`/`**`) are checked by the same rule once the keys are known.
-  checkExportNames(
-    specs.filter((s) => s.selector.kind !== "all").map((s) => ({ name: s.envName, origin: s.origin, path: s.path })),
-    allowEnvNames,
-    { syntax: false },
-  );
   return specs;
 }
 
@@ -335,7 +334,7 @@ function normalizeSecretObject(obj: RawObject, origin: string): SecretSpec {
   const env = optionalString(obj, "env", origin) ?? name;
   const output = optionalString(obj, "output", origin) ?? name;
   const defaults = defaultNames(keyText, undefined, selector.kind === "all");
-  if (selector.kind === "path" && env === undefined) {
+  if (selector.kind === "expr" && env === undefined) {
     throw new ConfigError(`${origin}: the key "${keyText}" is a path; give it a name.`, { hint: "Add name: MY_VARIABLE." });
   }
   for (const [field, n] of [
@@ -363,5 +362,6 @@ function normalizeSecretObject(obj: RawObject, origin: string): SecretSpec {
     method,
     params,
     origin,
+    encoding: optionalEncoding(obj, origin),
   };
 }

@@ -3,9 +3,9 @@
  * it came from a manifest file (vaultgate.yml), a wrapper's inline inputs or CLI flags.
  */
 
-/** AuthMethod names the ways vaultgate logs in to the vault. */
-export type AuthMethod = "jwt" | "token" | "approle" | "kubernetes";
-export const AUTH_METHODS: readonly AuthMethod[] = ["jwt", "token", "approle", "kubernetes"];
+/** AuthMethod names the ways vaultgate logs in to the vault (payload: any other method, with a login body). */
+export type AuthMethod = "jwt" | "token" | "approle" | "kubernetes" | "userpass" | "ldap" | "github" | "payload";
+export const AUTH_METHODS: readonly AuthMethod[] = ["jwt", "token", "approle", "kubernetes", "userpass", "ldap", "github"];
 
 /** IdTokenFrom names where the CI job's OIDC ID token is obtained. */
 export type IdTokenFrom = "auto" | "github" | "gitlab" | "jenkins" | "file" | "env";
@@ -29,6 +29,15 @@ export interface JwtAuth {
   /** Audience to request from GitHub; GitLab and Jenkins fix it when the token is issued. */
   audience: string | undefined;
   idToken: IdTokenSource;
+  /** Sign the JWT here with this key instead of obtaining the job's ID token (vault-action's jwtPrivateKey). */
+  signed?: SignedJwt | undefined;
+}
+
+/** SignedJwt is a private key (PEM) a JWT is signed with, its passphrase, and the JWT's lifetime. */
+export interface SignedJwt {
+  privateKey: string;
+  passphrase: string | undefined;
+  ttlSeconds: number;
 }
 
 /** TokenAuth uses an existing vault token (local work, or a token handed over by CI). */
@@ -57,7 +66,31 @@ export interface KubernetesAuth {
   tokenPath: string;
 }
 
-export type AuthConfig = JwtAuth | TokenAuth | AppRoleAuth | KubernetesAuth;
+/** PasswordAuth logs in as a user: POST auth/<mount>/login/<username> {password} (userpass, ldap). */
+export interface PasswordAuth {
+  method: "userpass" | "ldap";
+  mount: string;
+  username: string;
+  password: string;
+}
+
+/** GitHubTokenAuth logs in with a GitHub token: POST auth/<mount>/login {token}. */
+export interface GitHubTokenAuth {
+  method: "github";
+  mount: string;
+  token: string;
+}
+
+/** PayloadAuth logs in with any other method: POST auth/<mount>/login with the given body. */
+export interface PayloadAuth {
+  method: "payload";
+  /** The method as the user named it (cert, oci, ...); the mount defaults to it. */
+  name: string;
+  mount: string;
+  payload: Readonly<Record<string, unknown>>;
+}
+
+export type AuthConfig = JwtAuth | TokenAuth | AppRoleAuth | KubernetesAuth | PasswordAuth | GitHubTokenAuth | PayloadAuth;
 
 /** TlsConfig holds PEM material for a private CA and mutual TLS. */
 export interface TlsConfig {
@@ -90,10 +123,11 @@ export interface FetchSettings {
 }
 
 /** Selector picks what to take from a secret's data. */
-export type Selector =
-  | { kind: "all"; uppercase: boolean }
-  | { kind: "key"; key: string }
-  | { kind: "path"; steps: readonly (string | number)[]; text: string };
+export type Selector = { kind: "all"; uppercase: boolean } | { kind: "key"; key: string } | { kind: "expr"; text: string };
+
+/** SecretEncoding is how stored values are decoded before export (vault-action's secretEncodingType). */
+export type SecretEncoding = "base64" | "hex" | "utf8";
+export const SECRET_ENCODINGS: readonly SecretEncoding[] = ["base64", "hex", "utf8"];
 
 /** SecretSpec is one requested secret, already validated. */
 export interface SecretSpec {
@@ -111,6 +145,8 @@ export interface SecretSpec {
   params: Readonly<Record<string, unknown>> | undefined;
   /** Where the spec came from, for error messages: `secrets line 2`, `vaultgate.yml secrets[1]`. */
   origin: string;
+  /** Decode each selected value from this encoding before it is masked and exported. */
+  encoding?: SecretEncoding | undefined;
   /** The source it is read from; absent means the vault (every spec before sources existed). */
   source?: "vault" | "aws" | undefined;
 }

@@ -13,7 +13,7 @@
  */
 import { ConfigError } from "../errors.js";
 import type { SecretSpec } from "./schema.js";
-import { parseSelector } from "./selector.js";
+import { needsName, parseSelector } from "./selector.js";
 
 /** SecretEntry is one parsed entry before defaults for `required` and `method` are applied. */
 export type SecretEntry = Pick<SecretSpec, "path" | "selector" | "envName" | "outputName" | "origin">;
@@ -80,7 +80,7 @@ export function parseEntry(text: string, origin: string): SecretEntry {
   }
   const [path = "", selectorText = ""] = parts;
   const selector = parseSelector(selectorText, origin);
-  if (selector.kind === "path" && name === undefined && !/^[^[\]`"]+$/.test(selectorText)) {
+  if (needsName(selector) && name === undefined) {
     throw new ConfigError(`The selector "${selectorText}" in ${origin} needs a name.`, {
       hint: `Add one: \`${path} ${selectorText} | NAME\`.`,
     });

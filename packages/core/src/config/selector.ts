@@ -1,100 +1,100 @@
 /**
- * config/selector — the JSON selectors of hashicorp/vault-action's secrets syntax, the
- * subset that names fields: `key`, `"quoted key"`, `a.b.c`, `` `dotted.key`.sub ``,
- * `list[0]`, and the wildcards `*` (upper-cased names) and `**` (names as they are).
- * Other JSONata (functions, filters, operators) is refused with a message.
+ * config/selector — the selectors of hashicorp/vault-action's secrets syntax: JSONata
+ * expressions (https://docs.jsonata.org), evaluated with the `jsonata` package against a
+ * secret's data. A plain name (`password`, `"api-key"`, `other-Secret-dash`) is that key,
+ * as in vault-action; a name with dots that exists as a literal key (`tls.crt`) is that
+ * key, so users need not backtick it; anything else (`a.b`, `` `dotted.key`.sub ``,
+ * `list[0]`, `jsonData.$keys()`, `users[role="admin"].name`) is JSONata. `*` and `**`
+ * take every key (names upper-cased, or as they are).
  */
+import jsonata from "jsonata";
 import { ConfigError } from "../errors.js";
 import type { Selector } from "./schema.js";
 
-/** parseSelector parses one selector as written after the path. */
+type Expression = ReturnType<typeof jsonata>;
+
+/** COMPILED caches each expression's compiled form: parsing once validates it, selecting reuses it. */
+const COMPILED = new Map<string, Expression>();
+
+/** parseSelector parses one selector as written after the path; a JSONata syntax error is a ConfigError. */
 export function parseSelector(text: string, origin: string): Selector {
   if (text === "*") return { kind: "all", uppercase: true };
   if (text === "**") return { kind: "all", uppercase: false };
-  if (/^"[^"]+"$/.test(text)) return { kind: "key", key: text.slice(1, -1) };
-  if (!/[.`[\]]/.test(text)) {
-    if (/["$&(){}*]/.test(text)) throw unsupported(text, origin);
-    return { kind: "key", key: text };
-  }
-  return { kind: "path", steps: parseSteps(text, origin), text };
-}
-
-function parseSteps(text: string, origin: string): (string | number)[] {
-  const steps: (string | number)[] = [];
-  let i = 0;
-  let expectName = true;
-  while (i < text.length) {
-    const ch = text[i];
-    if (expectName) {
-      if (ch === "`") {
-        const end = text.indexOf("`", i + 1);
-        if (end < 0) throw unsupported(text, origin, "a backtick is not closed");
-        steps.push(text.slice(i + 1, end));
-        i = end + 1;
-      } else {
-        const m = /^[^.[\]`"$&(){}*]+/.exec(text.slice(i));
-        if (!m) throw unsupported(text, origin);
-        steps.push(m[0]);
-        i += m[0].length;
-      }
-      expectName = false;
-    } else if (ch === ".") {
-      expectName = true;
-      i += 1;
-    } else if (ch === "[") {
-      const m = /^\[(\d+)\]/.exec(text.slice(i));
-      if (!m?.[1]) throw unsupported(text, origin, "only non-negative list indexes like [0] are supported");
-      steps.push(Number(m[1]));
-      i += m[0].length;
-    } else {
-      throw unsupported(text, origin);
-    }
-  }
-  if (expectName) throw unsupported(text, origin, "the selector ends with a dot");
-  return steps;
-}
-
-function unsupported(text: string, origin: string, detail?: string): ConfigError {
-  return new ConfigError(`Unsupported selector "${text}" in ${origin}${detail ? `: ${detail}` : ""}.`, {
-    hint: 'Select a field by its name or path: key, "key", nested.key, `dotted.key`, list[0], or * for every key.',
-  });
+  // A quoted selector is its text unquoted, as vault-action reads it.
+  const bare = /^"[^"]+"$/.test(text) ? text.slice(1, -1) : text;
+  // vault-action reads a selector without a dot as a key name; filters and functions are JSONata.
+  if (!bare.includes(".") && (bare !== text || !/[[($`"]/.test(bare))) return { kind: "key", key: bare };
+  compile(bare, origin);
+  return { kind: "expr", text: bare };
 }
 
 /**
- * selectValue applies a selector to a secret's data. A dotted key that exists as a
- * literal key (`tls.crt`) is taken as that key, so users need not quote it.
- * Returns undefined when nothing is found; strings are returned as they are, other
- * JSON values as JSON text.
+ * needsName tells whether a selector gives no usable default name, the rule vault-action
+ * applies: anything but a path whose first step has no filter (or a plain string) needs `| NAME`.
  */
-export function selectValue(data: Readonly<Record<string, unknown>>, selector: Selector): string | undefined {
-  let found: unknown;
-  if (selector.kind === "key") {
-    found = Object.hasOwn(data, selector.key) ? data[selector.key] : undefined;
-  } else if (selector.kind === "path") {
-    found = Object.hasOwn(data, selector.text) ? data[selector.text] : walk(data, selector.steps);
-  } else {
-    return undefined;
-  }
-  return found === undefined ? undefined : stringifyValue(found);
+export function needsName(selector: Selector): boolean {
+  if (selector.kind !== "expr") return false;
+  const ast = compiled(selector.text).ast() as { type: string; steps?: { stages?: unknown }[] };
+  if (ast.type === "string") return false;
+  return ast.type !== "path" || ast.steps?.[0]?.stages !== undefined;
 }
 
-function walk(data: unknown, steps: readonly (string | number)[]): unknown {
-  let current: unknown = data;
-  for (const step of steps) {
-    if (typeof step === "number") {
-      if (!Array.isArray(current) || step >= current.length) return undefined;
-      current = current[step];
-    } else {
-      if (current === null || typeof current !== "object" || Array.isArray(current)) return undefined;
-      const record = current as Record<string, unknown>;
-      if (!Object.hasOwn(record, step)) return undefined;
-      current = record[step];
-    }
+function compile(text: string, origin: string): Expression {
+  let expression = COMPILED.get(text);
+  if (expression) return expression;
+  try {
+    expression = jsonata(text);
+  } catch (error) {
+    const e = error as { message?: string; position?: number };
+    throw new ConfigError(
+      `Invalid selector "${text}" in ${origin}: ${e.message ?? String(error)}${e.position === undefined ? "" : ` (at character ${e.position})`}.`,
+      {
+        hint: 'A selector is a key name, "quoted key", or a JSONata expression (docs.jsonata.org): nested.key, `dotted.key`, list[0], $keys().',
+      },
+    );
   }
-  return current;
+  COMPILED.set(text, expression);
+  return expression;
+}
+
+function compiled(text: string): Expression {
+  return compile(text, "a selector");
+}
+
+/**
+ * selectValue applies a selector to a secret's data. Returns undefined when nothing is
+ * found; strings are returned as they are, other JSON values as JSON text (as vault-action
+ * does). A JSONata error while evaluating (e.g. arithmetic on a string) is a ConfigError.
+ */
+export async function selectValue(data: Readonly<Record<string, unknown>>, selector: Selector): Promise<string | undefined> {
+  if (selector.kind === "all") return undefined;
+  if (selector.kind === "key") return own(data, selector.key);
+  const literal = own(data, selector.text);
+  if (literal !== undefined) return literal;
+  let found: unknown;
+  try {
+    found = await compiled(selector.text).evaluate(data);
+  } catch (error) {
+    throw new ConfigError(
+      `The selector "${selector.text}" failed: ${(error as { message?: string }).message ?? String(error)}.`,
+      {
+        hint: "Check the expression against the secret's shape (docs.jsonata.org), or select a key by its name.",
+      },
+    );
+  }
+  return found === undefined || typeof found === "function" ? undefined : stringifyValue(found);
+}
+
+function own(data: Readonly<Record<string, unknown>>, key: string): string | undefined {
+  return Object.hasOwn(data, key) && data[key] !== undefined ? stringifyValue(data[key]) : undefined;
 }
 
 /** stringifyValue renders a selected value: strings unchanged, everything else as JSON. */
 export function stringifyValue(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** selectorText is the selector as the user wrote it, for messages. */
+export function selectorText(selector: Selector): string {
+  return selector.kind === "all" ? (selector.uppercase ? "*" : "**") : selector.kind === "key" ? selector.key : selector.text;
 }

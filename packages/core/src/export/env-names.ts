@@ -142,7 +142,9 @@ export function checkExportNames(
     assertAllowedName(entry, allowed);
     const key = entry.name.toUpperCase();
     const previous = seen.get(key);
-    if (previous) throw duplicateName(entry, previous);
+    // `path *` and `path **` both export each key (FOO and foo), as vault-action does: one value, two names.
+    const sameKey = previous?.vaultKey !== undefined && previous.vaultKey === entry.vaultKey && previous.path === entry.path;
+    if (previous && !sameKey) throw duplicateName(entry, previous);
     seen.set(key, entry);
   }
 }

@@ -3,7 +3,7 @@
  * distinct path once), then read in parallel with a bound, then select fields. Every selected
  * value is masked the moment it is selected, before anything can log or export it.
  */
-import type { SecretSpec } from "../config/schema.js";
+import type { SecretEncoding, SecretSpec } from "../config/schema.js";
 import { normalizeKey } from "../config/secrets-syntax.js";
 import { selectValue, stringifyValue } from "../config/selector.js";
 import { SecretNotFoundError, type VaultgateError } from "../errors.js";
@@ -107,7 +107,7 @@ export async function fetchSecrets(specs: readonly SecretSpec[], options: FetchO
   const perRead: { secrets: FetchedSecret[]; skipped: SkippedSecret[] }[] = plan.map(() => ({ secrets: [], skipped: [] }));
   const mask = (value: string, name: string) => platform.mask(value, { name, minLength: options.minMaskLength });
   // Each read's values are selected and masked as soon as it ends; a required failure stops the rest.
-  const settled = (index: number, outcome: ReadOutcome) => {
+  const settled = async (index: number, outcome: ReadOutcome) => {
     const read = plan[index];
     const out = perRead[index];
     if (!read || !out) return;
@@ -137,7 +137,7 @@ export async function fetchSecrets(specs: readonly SecretSpec[], options: FetchO
       ms: outcome.ms ?? 0,
       outcome: "ok",
     });
-    for (const spec of read.specs) select(spec, value, lease, out, platform, mask);
+    for (const spec of read.specs) await select(spec, value, lease, out, platform, mask);
   };
   const representatives = plan.map((read) => read.specs[0] as SecretSpec);
   await session.read(representatives, { concurrency: options.concurrency, settled });
@@ -162,15 +162,16 @@ function recordLease(value: SecretData, path: string, result: FetchResult, optio
   return lease;
 }
 
-function select(
+async function select(
   spec: SecretSpec,
   read: SecretData,
   lease: LeaseRecord | undefined,
   result: { secrets: FetchedSecret[]; skipped: SkippedSecret[] },
   platform: Platform,
-  mask: (value: string, name: string) => void,
-): void {
+  maskValue: (value: string, name: string) => void,
+): Promise<void> {
   const data = read.data;
+  const mask = decodingMask(spec.encoding, maskValue);
   const base = {
     path: spec.path,
     apiPath: read.apiPath,
@@ -180,9 +181,8 @@ function select(
   if (spec.selector.kind === "all") {
     const upper = spec.selector.uppercase;
     for (const [key, raw] of Object.entries(data)) {
-      const value = stringifyValue(raw);
       const envName = normalizeKey(spec.envName + key, upper);
-      mask(value, `${envName} (${spec.origin})`);
+      const value = mask(stringifyValue(raw), `${envName} (${spec.origin})`);
       result.secrets.push({
         ...base,
         envName,
@@ -193,8 +193,8 @@ function select(
     }
     return;
   }
-  const value = selectValue(data, spec.selector);
-  if (value === undefined) {
+  const selected = await selectValue(data, spec.selector);
+  if (selected === undefined) {
     const keyName = spec.selector.kind === "key" ? spec.selector.key : spec.selector.text;
     const error = new SecretNotFoundError(`Key "${keyName}" not found in secret ${spec.path} (${spec.origin}).`, {
       hint: `The secret has ${Object.keys(data).length ? `the keys: ${Object.keys(data).join(", ")}` : "no keys"}. Fix the key, or mark the secret required: false.`,
@@ -203,8 +203,26 @@ function select(
     skip(result, spec, error, platform);
     return;
   }
-  mask(value, `${spec.envName} (${spec.origin})`);
+  const value = mask(selected, `${spec.envName} (${spec.origin})`);
   result.secrets.push({ ...base, envName: spec.envName, outputName: spec.outputName, value });
+}
+
+/**
+ * decodingMask returns a function that masks a value as stored and, with an encoding
+ * (vault-action's secretEncodingType), decodes it and masks the decoded form too; it
+ * returns the value to export.
+ */
+function decodingMask(
+  encoding: SecretEncoding | undefined,
+  mask: (value: string, name: string) => void,
+): (value: string, name: string) => string {
+  return (value, name) => {
+    mask(value, name);
+    if (!encoding) return value;
+    const decoded = Buffer.from(value, encoding).toString("utf8");
+    mask(decoded, name);
+    return decoded;
+  };
 }
 
 function skip(

@@ -103,9 +103,10 @@ export interface ReadOptions {
   concurrency: number;
   /**
    * settled is told each spec's outcome as soon as its read ends (by index into the
-   * specs), so the caller can mask its values before the other reads finish.
+   * specs), so the caller can mask its values before the other reads finish; the read
+   * waits for it (selectors evaluate asynchronously).
    */
-  settled?: ((index: number, outcome: ReadOutcome) => void) | undefined;
+  settled?: ((index: number, outcome: ReadOutcome) => void | Promise<void>) | undefined;
 }
 
 /** Verdict is the gate's answer for one spec or for the session; `skip` when it could not be checked. */

@@ -20,24 +20,26 @@ export async function validateAws(clients: AwsClients, specs: readonly SecretSpe
   const described = await mapLimit(specs, concurrency, (spec) => describe(clients, spec));
   const readable = specs.filter((_, i) => described[i] === undefined);
   const outcomes = await readAws(clients, readable, concurrency);
-  return specs.map((spec, i) => {
-    const early = described[i];
-    if (early) return early;
-    const outcome = outcomes[readable.indexOf(spec)];
-    if (!outcome) return fail("Not checked.");
-    if (!outcome.ok) return fail(`${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ""}`);
-    const { data, apiPath, version } = outcome.value;
-    const details: Verdict["details"] = { apiPath, ...(version !== undefined ? { version: String(version) } : {}) };
-    const keys = Object.keys(data);
-    if (spec.selector.kind === "all") {
-      if (keys.length === 0) return fail(`${spec.path} has no keys.`, details);
-      return { status: "pass", reason: `Readable, ${keys.length} key${keys.length === 1 ? "" : "s"}.`, details };
-    }
-    if (selectValue(data, spec.selector) === undefined) {
-      return fail(`The key is missing from ${spec.path}; it has: ${keys.join(", ") || "no keys"}.`, details);
-    }
-    return { status: "pass", reason: `Readable${version !== undefined ? ` (version ${String(version)})` : ""}.`, details };
-  });
+  return Promise.all(
+    specs.map(async (spec, i): Promise<Verdict> => {
+      const early = described[i];
+      if (early) return early;
+      const outcome = outcomes[readable.indexOf(spec)];
+      if (!outcome) return fail("Not checked.");
+      if (!outcome.ok) return fail(`${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ""}`);
+      const { data, apiPath, version } = outcome.value;
+      const details: Verdict["details"] = { apiPath, ...(version !== undefined ? { version: String(version) } : {}) };
+      const keys = Object.keys(data);
+      if (spec.selector.kind === "all") {
+        if (keys.length === 0) return fail(`${spec.path} has no keys.`, details);
+        return { status: "pass", reason: `Readable, ${keys.length} key${keys.length === 1 ? "" : "s"}.`, details };
+      }
+      if ((await selectValue(data, spec.selector)) === undefined) {
+        return fail(`The key is missing from ${spec.path}; it has: ${keys.join(", ") || "no keys"}.`, details);
+      }
+      return { status: "pass", reason: `Readable${version !== undefined ? ` (version ${String(version)})` : ""}.`, details };
+    }),
+  );
 }
 
 /** describe returns a failing verdict when DescribeSecret already rules the secret out, else undefined. */

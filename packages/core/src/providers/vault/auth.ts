@@ -10,6 +10,7 @@ import type { Claims } from "../../identity/claims.js";
 import { obtainIdToken, type IdToken } from "../../identity/sources.js";
 import { assertAudience } from "../../identity/validate.js";
 import type { Platform } from "../../platform.js";
+import { loginOther, signedIdToken } from "./auth-methods.js";
 import type { VaultClient } from "./client.js";
 import { mapLoginError, unavailable } from "./errors.js";
 
@@ -42,9 +43,10 @@ export async function login(
 ): Promise<LoginResult> {
   switch (auth.method) {
     case "jwt": {
-      const id =
-        idToken ??
-        (await obtainIdToken({ source: auth.idToken, audience: auth.audience, userAgent, limits: client.limits }, platform));
+      const id = auth.signed
+        ? await signedIdToken(auth.signed, auth.audience, platform)
+        : (idToken ??
+          (await obtainIdToken({ source: auth.idToken, audience: auth.audience, userAgent, limits: client.limits }, platform)));
       // One audience rule everywhere: a token without the configured audience is never sent.
       assertAudience(id.claims, auth.audience, id.origin);
       const body: Record<string, unknown> = { jwt: id.token };
@@ -128,25 +130,29 @@ export async function login(
         origin: auth.tokenPath,
       });
     }
+    default:
+      return loginOther(client, auth, platform);
   }
 }
 
 /** loginWith POSTs a login body and turns the answer (or the refusal) into vaultgate's terms. */
-async function loginWith(
+export async function loginWith(
   client: VaultClient,
   mount: string,
   body: Record<string, unknown>,
   platform: Platform,
   info: {
-    method: "jwt" | "approle" | "kubernetes";
+    method: AuthConfig["method"];
     role: string | undefined;
     origin: string;
     claims?: Claims;
     audience?: string | undefined;
+    /** After auth/<mount>/login, e.g. `/<username>`. */
+    extraPath?: string;
   },
 ): Promise<LoginResult> {
   try {
-    const result = await client.login(mount, body);
+    const result = await client.login(mount, body, info.extraPath);
     platform.mask(result.client_token, "token");
     return {
       token: result.client_token,

@@ -109,7 +109,7 @@ async function evaluate(g: GateContext, shared: Shared, spec: SecretSpec, path: 
   const data = secretData(response, path);
   if (path.kv === 2 && data === undefined) return say("secret.no-data", { path: spec.path }, details);
   const keys = Object.keys(data ?? {});
-  if (spec.selector.kind === "all" ? keys.length === 0 : selectValue(data ?? {}, spec.selector) === undefined) {
+  if (spec.selector.kind === "all" ? keys.length === 0 : (await selectValue(data ?? {}, spec.selector)) === undefined) {
     return spec.selector.kind === "all"
       ? say("secret.no-keys", { path: spec.path }, details)
       : say(

@@ -95,7 +95,7 @@ export class VaultSession implements ProviderSession {
         pending.set(key, read);
       }
       const outcome = await read;
-      options.settled?.(index, outcome);
+      await options.settled?.(index, outcome);
       return outcome;
     });
   }
