@@ -24,3 +24,4 @@ export * from "./check-cli.js";
 export * from "./gate-fixture.js";
 export * from "./check-action.js";
 export * from "./jaeger.js";
+export * from "./vault-action-fixture.js";

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CHECK_INPUTS, CONNECTION_INPUTS, SECRETS_INPUTS, UNSUPPORTED_INPUTS } from "@vaultgate/github-actions";
+import { CHECK_INPUTS, CONNECTION_INPUTS, SECRETS_INPUTS } from "@vaultgate/github-actions";
 import { REPO_ROOT, actionMetadata, ensureTool, runTool } from "@vaultgate/test-harness";
 
 /** VAULT_ACTION_INPUTS lists every input of hashicorp/vault-action v3's action.yml. */
@@ -68,7 +68,7 @@ describe("actionlint", () => {
     const check = actionMetadata("check");
     const sorted = (names: Iterable<string>) => [...new Set(names)].sort();
     expect(sorted(Object.keys(secrets.inputs))).toEqual(
-      sorted([...CONNECTION_INPUTS, ...SECRETS_INPUTS, ...Object.keys(UNSUPPORTED_INPUTS)]),
+      sorted([...CONNECTION_INPUTS, ...SECRETS_INPUTS]),
     );
     expect(sorted(Object.keys(check.inputs))).toEqual(sorted([...CONNECTION_INPUTS, ...CHECK_INPUTS]));
     // No defaults: an alias pair with a default on one name would always disagree with the other. The one

@@ -309,7 +309,8 @@ describe("actions/secrets: main and post from dist/", () => {
     expect(error?.properties.title).toBe("vaultgate: secret not found");
     expect(error?.message).toMatch(/^Secret not found: secret\/data\/app\/nope \(inputs secrets entry 2, line 1\)\.\nHint: /);
     expect(strict.files.env).toBe("");
-    expect(strict.files.output).toBe("");
+    // vault-action's errorMessage output is the one output of a failed step.
+    expect(strict.outputs).toEqual({ errorMessage: `${error?.message ?? ""}` });
     expect(strict.state.vaultgate).toBe("");
     expect(await admin.tokenWorks(stateToken(strict))).toBe(false);
     expectNoLeak(strict, [vault.values.dbPassword!]);
@@ -332,13 +333,17 @@ describe("actions/secrets: main and post from dist/", () => {
       },
     ]);
     expect(run.stderr).toBe("");
-    expect(run.files.state + run.files.env + run.files.output).toBe("");
+    expect(run.files.state + run.files.env).toBe("");
+    expect(run.outputs).toEqual({ errorMessage: run.commands[0]?.message });
   });
 
-  it("refuses unsupported vault-action inputs and env names a shell cannot read, before logging in", async () => {
+  it("refuses malformed pki parameters and env names a shell cannot read, before logging in", async () => {
     const pki = await main({ inputs: { ...connection, pki: "pki/issue/app {common_name: x}" } });
     expect(pki.code).toBe(1);
-    expect(pki.commands[0]?.message).toMatch(/^The input pki is not supported: .*method: POST/);
+    expect(pki.commands[0]?.message).toMatch(
+      /^The parameters in inputs pki are not valid JSON: .*\nHint: Write them as one JSON object/,
+    );
+    expect(pki.outputs.errorMessage).toBe(pki.commands[0]?.message);
     const badName = await main({ inputs: { ...connection, secrets: "secret/app/db password | DB-PASSWORD" } });
     expect(badName.code).toBe(1);
     expect(badName.commands[0]?.message).toMatch(

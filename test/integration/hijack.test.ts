@@ -146,7 +146,7 @@ describe("actions/secrets: GITHUB_ENV never gets a protected name", () => {
     const step = await main({ secrets: `${pathOf(name)} *` });
     expect(step.code).not.toBe(0);
     expect(step.files.env).toBe("");
-    expect(step.files.output).toBe("");
+    expect(Object.keys(step.outputs)).toEqual(["errorMessage"]);
     expect(step.stdout).toContain(name);
     expect(step.stdout).not.toMatch(/\n\s+at /);
     // The main step hands its post step the path of its 0600 state file.

@@ -8,5 +8,5 @@ await runStep(
     exportSecrets(runner, platform, job, inputs);
     handOver(runner, job);
   },
-  { command: "github-secrets" },
+  { command: "github-secrets", errorOutput: "errorMessage" },
 );

@@ -55,6 +55,8 @@ export const SECRETS_INPUTS = [
   "outputToken",
   "audit",
   "allow-env-names",
+  "pki",
+  "secretEncodingType",
 ] as const;
 
 /** SecretsInputs is the secrets action's validated configuration. */
@@ -74,7 +76,7 @@ export interface SecretsInputs {
 
 /** readSecretsInputs reads and validates every input of the secrets action. */
 export function readSecretsInputs(runner: Runner, cwd: string): SecretsInputs {
-  const { config } = readConnection(runner, cwd, ["allow-env-names"]);
+  const { config } = readConnection(runner, cwd, ["allow-env-names", "pki", "secretEncodingType"]);
   const ignoreNotFound = runner.booleanInput("ignoreNotFound") ?? false;
   const exportEnv = aliasedBoolean(runner, ["export-env", "exportEnv"], true);
   // Names known before login are checked before login (the core has already refused
@@ -233,18 +235,24 @@ function refuseRunnerRefused(name: string, origin: string): void {
   }
 }
 
-/** checkOutputNames refuses two secrets with one step output name (one would silently win). */
+/**
+ * checkOutputNames refuses two secrets with one step output name (one would silently win),
+ * unless both are the same key of the same path (`path *` next to `path **`).
+ */
 function checkOutputNames(secrets: FetchResult["secrets"]): void {
   const seen = new Map<string, string>();
+  const sources = new Map<string, string>();
   for (const s of secrets) {
     const where = s.vaultKey === undefined ? s.origin : `key "${s.vaultKey}" of ${s.path} (${s.origin})`;
+    const source = s.vaultKey === undefined ? undefined : `${s.path}\n${s.vaultKey}`;
     const previous = seen.get(s.outputName);
-    if (previous !== undefined) {
+    if (previous !== undefined && (source === undefined || sources.get(s.outputName) !== source)) {
       throw new ConfigError(`Two secrets would both set the output ${s.outputName}: ${previous} and ${where}.`, {
         hint: "Give one of them another name with `| NAME`, or export a wildcard under a prefix (`prefix: APP_`).",
       });
     }
     seen.set(s.outputName, where);
+    if (source !== undefined) sources.set(s.outputName, source);
   }
 }
 

@@ -31,6 +31,8 @@ export interface StepOptions {
   onError?: "fail" | "warning";
   /** The step's name as the root span of its trace (github-secrets, github-check...). */
   command?: string;
+  /** A step output set to the failure's message (vault-action's errorMessage), on every failure. */
+  errorOutput?: string;
 }
 
 /** runStep runs `step`, sets process.exitCode and returns it. */
@@ -50,12 +52,22 @@ export async function runStep(step: Step, options: StepOptions = {}): Promise<nu
     await step(runner, platform);
   } catch (thrown) {
     const error = toVaultgateError(thrown);
+    if (options.errorOutput) setErrorOutput(runner, options.errorOutput, describeError(error));
     if (options.onError === "warning") runner.warning(describeError(error), { title: errorTitle(error) });
     else runner.setFailed(describeError(error), { title: errorTitle(error) });
   }
   await telemetry.end(runner.exitCode);
   process.exitCode = runner.exitCode;
   return runner.exitCode;
+}
+
+/** setErrorOutput sets the failure's output; a runner that cannot take it does not hide the failure itself. */
+function setErrorOutput(runner: Runner, name: string, message: string): void {
+  try {
+    runner.setOutput(name, message);
+  } catch {
+    // The failure is reported by setFailed all the same.
+  }
 }
 
 /** describeError is the error's message with its hint on the next line. */

@@ -19,7 +19,6 @@ import {
 } from "@vaultgate/core";
 import {
   CONNECTION_INPUTS,
-  UNSUPPORTED_INPUTS,
   aliasedBoolean,
   exportSecrets,
   githubPlatform,
@@ -177,13 +176,67 @@ describe("inputs", () => {
     expect(loginMethod(inputs)).toBe(method);
   });
 
-  it.each(["github", "userpass", "ldap"])("refuses vault-action's %s method with the reason", (method) => {
-    expect(() => loginMethod({ method })).toThrow(/is not supported: .*method: jwt/);
+  const url = "http://127.0.0.1:1";
+  it.each([
+    [
+      { METHOD: "userpass", USERNAME: "ci", PASSWORD: "pw" },
+      { method: "userpass", mount: "userpass", username: "ci", password: "pw" },
+    ],
+    [
+      { METHOD: "ldap", PATH: "corp", USERNAME: "ci", PASSWORD: "pw" },
+      { method: "ldap", mount: "corp", username: "ci" },
+    ],
+    [
+      { METHOD: "github", GITHUBTOKEN: "ghp_x" },
+      { method: "github", mount: "github", token: "ghp_x" },
+    ],
+    [
+      { METHOD: "cert", AUTHPAYLOAD: '{"name":"ci"}' },
+      { method: "payload", name: "cert", mount: "cert", payload: { name: "ci" } },
+    ],
+    [
+      { METHOD: "jwt", JWTTTL: "60", JWTPRIVATEKEY: "KEY" },
+      { method: "jwt", signed: { ttlSeconds: 60 } },
+    ],
+  ])("accepts vault-action's login inputs %j", (inputs, auth) => {
+    const pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----";
+    const env = Object.fromEntries(
+      Object.entries(inputs).map(([k, v]) => [`INPUT_${k}`, v === "KEY" ? Buffer.from(pem).toString("base64") : v]),
+    );
+    const { config } = readConnection(testRunner({ INPUT_URL: url, ...env }).runner, "/");
+    expect(config.auth).toMatchObject(auth);
   });
 
-  it.each(Object.keys(UNSUPPORTED_INPUTS))("refuses the vault-action input %s before anything else", (name) => {
-    const t = testRunner({ [`INPUT_${name.toUpperCase()}`]: "x", INPUT_URL: "http://127.0.0.1:1" });
-    expect(() => readConnection(t.runner, "/")).toThrow(new RegExp(`^The input ${name} is not supported`));
+  it.each([
+    [{ METHOD: "userpass", USERNAME: "ci" }, /userpass login needs a password/],
+    [{ METHOD: "cert" }, /must be one of jwt, token/],
+    [{ METHOD: "cert", AUTHPAYLOAD: "{nope" }, /payload is not valid JSON\.$/],
+    [{ METHOD: "jwt", JWTKEYPASSWORD: "x" }, /jwt-key-password applies only with jwt-private-key/],
+    [{ METHOD: "jwt", JWTPRIVATEKEY: "not a key" }, /^jwtPrivateKey is neither PEM text, base64 of PEM, nor an existing file\.$/],
+  ])("refuses incomplete or malformed login inputs %j with the fix", (inputs, message) => {
+    const env = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k}`, v]));
+    expect(() => readConnection(testRunner({ INPUT_URL: url, ...env }).runner, "/")).toThrow(message);
+  });
+
+  it("reads pki and secretEncodingType into the secrets action's specs", () => {
+    const t = testRunner({
+      INPUT_URL: url,
+      INPUT_TOKEN: "s.x",
+      INPUT_PKI: 'pki/issue/Test {"common_name":"test","ttl":"1h"}',
+      INPUT_SECRETENCODINGTYPE: "base64",
+    });
+    const { config } = readSecretsInputs(t.runner, "/");
+    expect(config.secrets.map((s) => [s.envName, s.outputName, s.method, s.params, s.encoding])).toEqual(
+      ["cert", "key", "ca", "ca_chain"].map((suffix) => [
+        `TEST_${suffix.toUpperCase()}`,
+        `Test_${suffix}`,
+        "POST",
+        { common_name: "test", ttl: "1h" },
+        "base64",
+      ]),
+    );
+    const bad = testRunner({ INPUT_URL: url, INPUT_TOKEN: "s.x", INPUT_SECRETS: "a/b c", INPUT_SECRETENCODINGTYPE: "rot13" });
+    expect(() => readSecretsInputs(bad.runner, "/")).toThrow(/encoding must be one of base64, hex, utf8, got "rot13"/);
   });
 
   it("maps vault-action names onto the one schema, and refuses two names that disagree", () => {
