@@ -67,9 +67,7 @@ describe("actionlint", () => {
     const secrets = actionMetadata("secrets");
     const check = actionMetadata("check");
     const sorted = (names: Iterable<string>) => [...new Set(names)].sort();
-    expect(sorted(Object.keys(secrets.inputs))).toEqual(
-      sorted([...CONNECTION_INPUTS, ...SECRETS_INPUTS]),
-    );
+    expect(sorted(Object.keys(secrets.inputs))).toEqual(sorted([...CONNECTION_INPUTS, ...SECRETS_INPUTS]));
     expect(sorted(Object.keys(check.inputs))).toEqual(sorted([...CONNECTION_INPUTS, ...CHECK_INPUTS]));
     // No defaults: an alias pair with a default on one name would always disagree with the other. The one
     // exception has no alias: the check action's github-token is the job's token unless given.
