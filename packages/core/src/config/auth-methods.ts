@@ -43,6 +43,8 @@ export function normalizeOtherAuth(
   ctx: { source: string; allowTokenValue?: boolean },
 ): AuthConfig {
   const { where, mount } = auth;
+  // vault-action ignores role and jwtGithubAudience for these methods, so a migrated step may still carry them.
+  const only = (allowed: readonly string[]) => auth.only([...allowed, "role", "audience"]);
   const credential = (key: string, what: string): string => {
     const value = optionalString(obj, key, where);
     if (value === undefined) {
@@ -58,17 +60,17 @@ export function normalizeOtherAuth(
   switch (auth.method) {
     case "userpass":
     case "ldap": {
-      auth.only(["mount", "username", "password"]);
+      only(["mount", "username", "password"]);
       const username = optionalString(obj, "username", where);
       if (!username)
         throw new ConfigError(`${where}: ${auth.method} login needs a username.`, { hint: "Set the username input." });
       return { method: auth.method, mount, username, password: credential("password", "a password") };
     }
     case "github":
-      auth.only(["mount", "github-token"]);
+      only(["mount", "github-token"]);
       return { method: "github", mount, token: credential("github-token", "a GitHub token (githubToken)") };
     case "payload": {
-      auth.only(["mount", "payload", "role"]);
+      only(["mount", "payload"]);
       return { method: "payload", name: auth.name, mount, payload: parsePayload(credential("payload", "a login body"), where) };
     }
     default:
