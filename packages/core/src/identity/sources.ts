@@ -194,7 +194,7 @@ async function fromGitHub(request: IdTokenRequest, platform: Platform): Promise<
     );
   } catch (error) {
     if (!(error instanceof RetriesExhaustedError)) throw error;
-    throw new IdentityError(`Could not obtain the GitHub ID token: ${error.message}.`, {
+    throw new IdentityError(`Could not obtain the GitHub ID token from ${target.origin}: ${error.message}.`, {
       hint: "The runner's token service may be unavailable; re-run the job.",
       cause: error.cause,
     });
