@@ -44,6 +44,15 @@ export function actionStatePath(env: Runner["env"]): string {
   return join(stateDir(env), `action-${randomBytes(8).toString("hex")}.json`);
 }
 
+/** AWS_INPUTS: the AWS source (sources.aws) from inputs: the role to assume, where, and what to export. */
+export const AWS_INPUTS = [
+  "aws-role-arn",
+  "aws-region",
+  "aws-audience",
+  "aws-session-duration",
+  "aws-export-credentials",
+] as const;
+
 /** SECRETS_INPUTS: the secrets action's own inputs, besides the connection inputs. */
 export const SECRETS_INPUTS = [
   "manifest",
@@ -57,6 +66,7 @@ export const SECRETS_INPUTS = [
   "allow-env-names",
   "pki",
   "secretEncodingType",
+  ...AWS_INPUTS,
 ] as const;
 
 /** SecretsInputs is the secrets action's validated configuration. */
@@ -76,7 +86,7 @@ export interface SecretsInputs {
 
 /** readSecretsInputs reads and validates every input of the secrets action. */
 export function readSecretsInputs(runner: Runner, cwd: string): SecretsInputs {
-  const { config } = readConnection(runner, cwd, ["allow-env-names", "pki", "secretEncodingType"]);
+  const { config } = readConnection(runner, cwd, ["allow-env-names", "pki", "secretEncodingType", ...AWS_INPUTS]);
   const ignoreNotFound = runner.booleanInput("ignoreNotFound") ?? false;
   const exportEnv = aliasedBoolean(runner, ["export-env", "exportEnv"], true);
   // Names known before login are checked before login (the core has already refused
@@ -103,6 +113,8 @@ export function readSecretsInputs(runner: Runner, cwd: string): SecretsInputs {
 export interface FetchedJob {
   result: FetchResult;
   token: string;
+  /** The sources' own credentials to export (sources.aws.export-credentials), already masked. */
+  credentials: { name: string; value: string }[];
   state: SessionState;
   audit: AuditRecorder;
   /** keepState rewrites the state file the post step will read. */
@@ -135,6 +147,8 @@ export async function fetchSecretsForJob(inputs: SecretsInputs, runner: Runner, 
   };
   try {
     const job = await fetchJob({ config, platform, audit, saveState: keepState });
+    const credentials = job.session.exports();
+    await job.session.release();
     job.session.close();
     const { result, session } = job;
     runner.info(
@@ -142,7 +156,7 @@ export async function fetchSecretsForJob(inputs: SecretsInputs, runner: Runner, 
         ` as ${session.identity.role ? `role ${session.identity.role}` : session.identity.method}` +
         `${result.skipped.length ? `, ${result.skipped.length} optional secret(s) skipped` : ""}.`,
     );
-    return { result, token: job.state.token, state: job.state, audit, keepState };
+    return { result, token: job.state.token, credentials, state: job.state, audit, keepState };
   } catch (error) {
     const e = toVaultgateError(error);
     audit.failure(e);
@@ -198,6 +212,8 @@ export function exportSecrets(runner: Runner, platform: GitHubPlatform, job: Fet
   }
   if (inputs.outputToken) outputs.push(["vault_token", job.token]);
   if (inputs.exportToken) variables.push(["VAULT_TOKEN", job.token]);
+  // As aws-actions/configure-aws-credentials does: the following steps can call AWS directly.
+  for (const c of job.credentials) variables.push([c.name, c.value]);
   runner.exportAll(outputs, variables);
 }
 

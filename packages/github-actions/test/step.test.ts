@@ -105,6 +105,7 @@ describe("exportSecrets", () => {
   const job = (secrets: FetchedSecret[]): FetchedJob => ({
     result: { secrets, leases: [], skipped: [], reads: [] },
     token: state.token,
+    credentials: [],
     state: { ...state },
     keepState: (s) => void kept.push(structuredClone(s)),
     audit: new AuditRecorder({

@@ -106,7 +106,7 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
   const auditFile = values.audit ?? (ctx.env.VAULTGATE_AUDIT_FILE || undefined);
   let audit: AuditRecorder | undefined;
   let session: Session | undefined;
-  let renewer: Renewer | undefined;
+  let renewers: Renewer[] = [];
   let filesDir: string | undefined;
   const statePath = values.state ? resolve(ctx.cwd, values.state) : newStatePath(ctx.env);
   // Where this run will write is proven writable before login (no token for a run that cannot finish).
@@ -126,7 +126,6 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
     const job = await fetchJob({ config, platform, audit, saveState: keepState });
     session = job.session;
     const result = job.result;
-    const owned = session.provider.handOver()?.ownsToken ?? true;
     // Before the first file or variable exists: the names the child will see pass the one rule.
     checkSecretNames(result.secrets, config.allowEnvNames, { suffixes: values.files ? ["_FILE"] : [""] });
     if (values.files) {
@@ -135,14 +134,21 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
       keepState({ ...job.state, files: [filesDir] });
     }
     const env = childEnv(withoutLogin(ctx.env, config.auth, values["keep-env"] ?? [], platform), result.secrets, filesDir);
-    renewer = new Renewer({
-      session: session.provider,
-      platform,
-      token: owned ? { ttlSeconds: session.identity.ttlSeconds, renewable: session.identity.renewable } : undefined,
-      leases: session.leases,
-      audit,
+    // A source asked to export its own credentials (sources.aws.export-credentials) hands them to the command, masked.
+    for (const { name, value } of session.exports()) env[name] = value;
+    // Each source renews (or re-obtains) its own credentials and leases while the command runs.
+    renewers = session.sources.map((source) => {
+      const who = source.identity;
+      const owns = source.handOver()?.ownsToken ?? true;
+      return new Renewer({
+        session: source,
+        platform,
+        token: owns ? { ttlSeconds: who.ttlSeconds, renewable: who.renewable } : undefined,
+        leases: job.session.leasesOf(source),
+        audit,
+      });
     });
-    renewer.start();
+    for (const r of renewers) r.start();
     if (signals.received) {
       exitCode = 128 + (constants.signals[signals.received] ?? 0);
       return exitCode;
@@ -162,7 +168,7 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
     audit?.failure(error);
     throw error;
   } finally {
-    await renewer?.stop();
+    await Promise.all(renewers.map((r) => r.stop()));
     if (session) {
       // What is left alive is logged at error level by the revocation; its state stays for `vaultgate revoke`.
       const report = await session.revoke();

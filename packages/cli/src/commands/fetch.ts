@@ -110,6 +110,8 @@ export async function fetchCommand(argv: string[], ctx: CommandContext): Promise
           (values["revoke-now"] ? "" : `; run \`vaultgate revoke\` when the job is done`),
       );
       ended = !values["revoke-now"];
+      // Credentials that cannot be revoked are recorded as such now; the vault's wait for `vaultgate revoke`.
+      if (ended) await job.session.release();
     } finally {
       // --revoke-now, or a failure after the read: end the run here.
       if (!ended) {

@@ -25,6 +25,7 @@ import { errorOutcome, push, secretCheck, skippedCheck, timed, type CheckOptions
 import { CHECK_REPORT_SCHEMA, gatePasses, summarize, type CheckReport, type CheckResult } from "./model.js";
 import { say } from "./reasons.js";
 import { checkSecrets } from "./secrets.js";
+import { checkOtherSources } from "./sources.js";
 
 export type { CheckOptions } from "./context.js";
 
@@ -42,6 +43,7 @@ export async function runCheck(config: VaultgateConfig, platform: Platform, opti
   const ctx: Ctx = { config, platform, options, budget, checks: [] };
   let claims: Claims | undefined;
   let session: ProviderSession | undefined;
+  let others: ProviderSession[] = [];
   try {
     const id = config.auth.method === "jwt" ? await checkIdentity(ctx) : undefined;
     claims = id?.token.claims ?? {};
@@ -58,16 +60,19 @@ export async function runCheck(config: VaultgateConfig, platform: Platform, opti
             ? "no usable ID token (identity.token)"
             : undefined;
     session = why === undefined ? await checkLogin(ctx, connect, id?.token) : skipLogin(ctx, why);
+    const ofVault = config.secrets.filter((s) => s.source !== "aws");
     if (session) {
       await checkSessionTtl(ctx, session);
-      await checkSecrets(ctx, session);
+      await checkSecrets(ctx, session, ofVault);
     } else {
       const reason =
         ctx.checks.find((c) => c.id === "login")?.status === "skip" ? "login was not attempted" : "login did not succeed";
-      for (const spec of config.secrets) push(ctx, secretCheck(spec, say("secret.not-checked", { why: reason })));
+      for (const spec of ofVault) push(ctx, secretCheck(spec, say("secret.not-checked", { why: reason })));
     }
+    others = await checkOtherSources(ctx, connect, checkSessionTtl);
     push(ctx, budget.result(ctx.checks));
   } finally {
+    for (const other of others) other.close();
     if (session) await endSession(session, platform);
   }
   return {
@@ -144,9 +149,9 @@ function skipLogin(ctx: Ctx, why: string): undefined {
 }
 
 /** checkSessionTtl checks the session's credentials outlive the deploy. */
-async function checkSessionTtl(ctx: Ctx, session: ProviderSession): Promise<void> {
+async function checkSessionTtl(ctx: Ctx, session: ProviderSession, id = "token.ttl", what = "Token TTL"): Promise<void> {
   const min = ctx.options.minTtlSeconds;
-  await timed(ctx, { id: "token.ttl", kind: "token", title: `Token TTL covers the deploy (${formatDuration(min)})` }, () =>
+  await timed(ctx, { id, kind: "token", title: `${what} covers the deploy (${formatDuration(min)})` }, () =>
     session.validateSession({
       minTtlSeconds: min,
       issueDynamic: ctx.options.issueDynamic,

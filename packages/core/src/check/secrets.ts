@@ -7,14 +7,14 @@ import type { ProviderSession, Verdict } from "../providers/types.js";
 import { push, secretCheck, type Ctx } from "./context.js";
 import { say } from "./reasons.js";
 
-/** checkSecrets checks every configured secret. */
-export async function checkSecrets(ctx: Ctx, session: ProviderSession): Promise<void> {
-  const specs = ctx.config.secrets;
-  if (specs.length === 0) {
+/** checkSecrets checks every configured secret the session serves (`specs`, default all of them). */
+export async function checkSecrets(ctx: Ctx, session: ProviderSession, specs = ctx.config.secrets): Promise<void> {
+  if (ctx.config.secrets.length === 0) {
     const said = say("secrets.none");
     push(ctx, { id: "secrets", kind: "secret", title: "Secrets", required: false, ...said, durationMs: 0 });
     return;
   }
+  if (specs.length === 0) return;
   const verdicts = await session.validate(specs, {
     minTtlSeconds: ctx.options.minTtlSeconds,
     issueDynamic: ctx.options.issueDynamic,

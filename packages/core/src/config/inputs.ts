@@ -55,6 +55,11 @@ const INPUT_MAP: Readonly<Record<string, readonly [section: string, key: string]
   "request-timeout": ["fetch", "request-timeout"],
   attempts: ["fetch", "attempts"],
   "min-mask-length": ["mask", "min-length"],
+  "aws-role-arn": ["sources.aws", "role-arn"],
+  "aws-region": ["sources.aws", "region"],
+  "aws-audience": ["sources.aws", "audience"],
+  "aws-session-duration": ["sources.aws", "session-duration"],
+  "aws-export-credentials": ["sources.aws", "export-credentials"],
 };
 
 /** TOP_INPUTS maps inputs that set a top-level key of the manifest (text kept as written). */
@@ -102,7 +107,9 @@ export function rawFromInputs(inputs: Inputs): Record<string, unknown> {
   }
   const headers = inputs.headers ?? inputs.extraHeaders;
   if (headers?.trim()) raw.vault = { ...raw.vault, headers: parseHeaderLines(headers) };
-  const out: Record<string, unknown> = { ...raw };
+  const { "sources.aws": aws, ...sections } = raw;
+  const out: Record<string, unknown> = { ...sections };
+  if (aws) out.sources = { aws };
   if (inputs.secrets?.trim()) out.secrets = inputs.secrets;
   for (const [name, key] of Object.entries(TOP_INPUTS)) {
     const value = inputs[name]?.trim();
@@ -142,6 +149,15 @@ export function mergeRaw(base: unknown, override: Readonly<Record<string, unknow
     if (key === "secrets") {
       const before = toList(out.secrets);
       out.secrets = [...before, ...toList(value)];
+    } else if (key === "sources" && isObject(value)) {
+      // Sources merge one level deeper: an input sets one key of sources.aws, not all of it.
+      const before = isObject(out.sources) ? out.sources : {};
+      const merged: Record<string, unknown> = { ...before };
+      for (const [name, source] of Object.entries(value)) {
+        const was = before[name];
+        merged[name] = isObject(was) && isObject(source) ? { ...was, ...source } : source;
+      }
+      out.sources = merged;
     } else if (isObject(value)) {
       const before = out[key];
       out[key] = isObject(before) ? { ...before, ...value } : value;

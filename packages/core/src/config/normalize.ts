@@ -39,6 +39,7 @@ import { AUTH_EXTRA_KEYS, normalizeOtherAuth, normalizeSignedJwt } from "./auth-
 import { pem } from "./pem.js";
 import { parsePkiSyntax } from "./pki-syntax.js";
 import { parseSelector } from "./selector.js";
+import { assignSources, normalizeAws, sourceOf, splitSources } from "./sources.js";
 
 /** NormalizeContext gives defaults from the environment and the base for relative paths. */
 export interface NormalizeContext {
@@ -51,7 +52,18 @@ export interface NormalizeContext {
   allowTokenValue?: boolean;
 }
 
-const TOP_KEYS = ["version", "vault", "auth", "secrets", "pki", "encoding", "fetch", "allow-env-names", "mask"] as const;
+const TOP_KEYS = [
+  "version",
+  "vault",
+  "sources",
+  "auth",
+  "secrets",
+  "pki",
+  "encoding",
+  "fetch",
+  "allow-env-names",
+  "mask",
+] as const;
 const VAULT_KEYS = [
   "url",
   "namespace",
@@ -78,7 +90,19 @@ const AUTH_KEYS = [
 ] as const;
 const ID_TOKEN_KEYS = ["from", "variable", "file"] as const;
 const FETCH_KEYS = ["concurrency", "request-timeout", "timeout", "attempts"] as const;
-const SECRET_KEYS = ["path", "key", "name", "prefix", "env", "output", "required", "method", "params", "encoding"] as const;
+const SECRET_KEYS = [
+  "path",
+  "key",
+  "name",
+  "prefix",
+  "env",
+  "output",
+  "required",
+  "method",
+  "params",
+  "encoding",
+  "source",
+] as const;
 const MASK_KEYS = ["min-length"] as const;
 
 /** normalizeConfig validates `raw` and fills defaults. */
@@ -92,12 +116,15 @@ export function normalizeConfig(raw: unknown, ctx: NormalizeContext): VaultgateC
     });
   }
   const allowEnvNames = parseAllowEnvNames(top["allow-env-names"], `${ctx.source} allow-env-names`);
+  const sources = splitSources(top, ctx);
+  const aws = sources.aws ? normalizeAws(sources.aws, ctx) : undefined;
   return {
-    vault: normalizeVault(expectObject(top.vault, `${ctx.source} vault`), ctx),
+    vault: normalizeVault(sources.vault, ctx),
     auth: normalizeAuth(expectObject(top.auth, `${ctx.source} auth`), ctx),
-    secrets: normalizeSecrets(top, ctx, allowEnvNames),
+    secrets: assignSources(normalizeSecrets(top, ctx, allowEnvNames), aws, ctx.source),
     fetch: normalizeFetch(expectObject(top.fetch, `${ctx.source} fetch`), ctx),
     allowEnvNames,
+    ...(aws ? { aws } : {}),
     mask: normalizeMask(expectObject(top.mask, `${ctx.source} mask`), ctx),
   };
 }
@@ -252,8 +279,7 @@ function normalizeAuth(obj: RawObject, ctx: NormalizeContext): AuthConfig {
   }
 }
 
-function normalizeIdToken(value: unknown, ctx: NormalizeContext): IdTokenSource {
-  const where = `${ctx.source} auth.id-token`;
+export function normalizeIdToken(value: unknown, ctx: NormalizeContext, where = `${ctx.source} auth.id-token`): IdTokenSource {
   if (value === undefined || value === null || value === "") return { from: "auto" };
   if (typeof value === "string") return { from: oneOf(value, ID_TOKEN_SOURCES, where) };
   if (!isObject(value)) throw new ConfigError(`${where} must be a source name or a mapping with from/variable/file.`);
@@ -363,5 +389,6 @@ function normalizeSecretObject(obj: RawObject, origin: string): SecretSpec {
     params,
     origin,
     encoding: optionalEncoding(obj, origin),
+    source: sourceOf(obj, origin),
   };
 }

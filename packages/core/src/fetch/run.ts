@@ -42,6 +42,8 @@ export interface SkippedSecret {
 
 /** ReadRecord describes one read for the audit record (no values). */
 export interface ReadRecord {
+  /** The source read from (absent: the vault). */
+  source?: "vault" | "aws" | undefined;
   path: string;
   apiPath: string;
   kv: 1 | 2 | undefined;
@@ -100,8 +102,9 @@ export async function fetchSecrets(specs: readonly SecretSpec[], options: FetchO
   const { session, platform } = options;
   const result: FetchResult = { secrets: [], leases: [], skipped: [], reads: [] };
   const recordRead = (read: ReadRecord) => {
-    result.reads.push(read);
-    options.onRead?.(read);
+    const record = { source: session.kind, ...read };
+    result.reads.push(record);
+    options.onRead?.(record);
   };
   const plan = planReads(specs);
   const perRead: { secrets: FetchedSecret[]; skipped: SkippedSecret[] }[] = plan.map(() => ({ secrets: [], skipped: [] }));

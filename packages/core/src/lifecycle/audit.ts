@@ -35,6 +35,17 @@ export interface RevocationEntry extends RevocationNote {
   at: string;
 }
 
+/** AuditSource is one source a run authenticated to; `revocable: false` for credentials that only expire. */
+export interface AuditSource {
+  source: "vault" | "aws";
+  method: string;
+  role: string | null;
+  origin: string;
+  revocable: boolean;
+  expiresAt?: string;
+  sessionName?: string;
+}
+
 /** AuditRecord is the whole record of one run. */
 export interface AuditRecord {
   $schema: string;
@@ -58,7 +69,10 @@ export interface AuditRecord {
     policies: string[];
     claims: Record<string, unknown>;
   } | null;
+  /** Every source the run authenticated to (the vault first). */
+  sources?: AuditSource[];
   reads: {
+    source?: "vault" | "aws";
     path: string;
     apiPath: string;
     kv: number | null;
@@ -101,6 +115,7 @@ export class AuditRecorder {
   #prior: AuditRecord["requests"] | undefined;
   readonly #base: Pick<AuditRecord, "command" | "platform" | "run" | "vault">;
   #identity: AuditRecord["identity"] = null;
+  readonly #sources: AuditSource[] = [];
   readonly #reads: AuditRecord["reads"] = [];
   readonly #renewals: RenewalEntry[] = [];
   readonly #revocations: RevocationEntry[] = [];
@@ -150,6 +165,7 @@ export class AuditRecorder {
       recorder.#announce();
     }
     recorder.#identity = record.identity;
+    recorder.#sources.push(...(record.sources ?? []));
     recorder.#reads.push(...record.reads);
     recorder.#renewals.push(...record.renewals);
     recorder.#revocations.push(...record.revocations);
@@ -158,8 +174,23 @@ export class AuditRecorder {
     return recorder;
   }
 
-  /** login records who logged in (claims and policies, never a credential). */
-  login(identity: SessionIdentity): void {
+  /**
+   * login records who logged in (claims and policies, never a credential); the first
+   * source is the record's identity, every one is listed in `sources`.
+   */
+  login(identity: SessionIdentity, revocable = true): void {
+    const expires = identity.details.expiresAt;
+    const name = identity.details.sessionName;
+    this.#sources.push({
+      source: identity.source,
+      method: identity.method,
+      role: identity.role ?? null,
+      origin: identity.origin,
+      revocable,
+      ...(typeof expires === "string" ? { expiresAt: expires } : {}),
+      ...(typeof name === "string" ? { sessionName: name } : {}),
+    });
+    if (this.#identity) return;
     const text = (name: string) => {
       const value = identity.details[name];
       return typeof value === "string" ? value : undefined;
@@ -193,6 +224,7 @@ export class AuditRecorder {
   reads(records: readonly ReadRecord[]): void {
     for (const r of records) {
       this.#reads.push({
+        ...(r.source && r.source !== "vault" ? { source: r.source } : {}),
         path: r.path,
         apiPath: r.apiPath,
         kv: r.kv ?? null,
@@ -241,6 +273,7 @@ export class AuditRecorder {
       endedAt: new Date(ended).toISOString(),
       durationMs: ended - this.#started,
       identity: this.#identity,
+      ...(this.#sources.some((s) => s.source !== "vault") ? { sources: this.#sources } : {}),
       reads: this.#reads,
       renewals: this.#renewals,
       revocations: this.#revocations,

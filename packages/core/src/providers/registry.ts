@@ -4,6 +4,7 @@
  * when a run names an AWS source. The engine asks here and never names a backend.
  */
 import { transportWarnings, type FetchSettings, type VaultConfig, type VaultgateConfig } from "../config/schema.js";
+import { authenticateAws } from "./load.js";
 import type { AuthenticateOptions, HandOver, ProviderSession, Verdict } from "./types.js";
 import { vaultProvider } from "./vault/provider.js";
 
@@ -12,9 +13,19 @@ export function sourceWarnings(config: VaultgateConfig): string[] {
   return transportWarnings(config.vault);
 }
 
-/** authenticate logs in to the run's source. */
+/** authenticate logs in to the run's vault. */
 export function authenticate(config: VaultgateConfig, options: AuthenticateOptions): Promise<ProviderSession> {
   return vaultProvider.authenticate(config, options);
+}
+
+/**
+ * authenticateOthers logs in to the run's other sources, those it uses (a secret read
+ * from it, or credentials to export); each is loaded only then.
+ */
+export async function authenticateOthers(config: VaultgateConfig, options: AuthenticateOptions): Promise<ProviderSession[]> {
+  const aws = config.aws;
+  if (!aws || !(aws.exportCredentials || config.secrets.some((s) => s.source === "aws"))) return [];
+  return [await authenticateAws(aws, { ...options, maxAttempts: options.maxAttempts ?? config.fetch.maxAttempts })];
 }
 
 /** probe is the question to ask the run's source before login (does it answer?); undefined when none. */

@@ -221,6 +221,8 @@ export interface ProviderSession {
   lookupLease(leaseId: string): Promise<{ ttlSeconds: number; renewable: boolean }>;
   /** revoke ends the credentials and leases where the backend allows it. */
   revoke(request: RevokeRequest): Promise<RevokeReport>;
+  /** exports are the session's own credentials as variables for the job, when asked for (already masked). */
+  exports?(): { name: string; value: string }[];
   /** handOver is what a later process needs to renew or end this session; undefined when nothing. */
   handOver(): HandOver | undefined;
   /** close releases connections; it does not revoke. */

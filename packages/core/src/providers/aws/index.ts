@@ -14,6 +14,7 @@ import type {
   Provider,
   ProviderSession,
   ReadOptions,
+  ReadOutcome,
   RenewOutcome,
   RevokeReport,
   RevokeRequest,
@@ -98,8 +99,16 @@ export class AwsSession implements ProviderSession {
     return credentialExports(this.#assumed.credentials, this.#sts.config.region);
   }
 
-  read(specs: readonly SecretSpec[], options: ReadOptions) {
-    return readAws(this.#clients, specs, options.concurrency);
+  /** exports are the credentials as AWS_* variables when the source asks to export them. */
+  exports(): { name: string; value: string }[] {
+    return this.#sts.config.exportCredentials ? this.credentialExports() : [];
+  }
+
+  /** read reads in batches; each outcome is handed to `settled` once its batch has answered. */
+  async read(specs: readonly SecretSpec[], options: ReadOptions): Promise<ReadOutcome[]> {
+    const outcomes = await readAws(this.#clients, specs, options.concurrency);
+    outcomes.forEach((outcome, index) => options.settled?.(index, outcome));
+    return outcomes;
   }
 
   validate(specs: readonly SecretSpec[], options: ValidateOptions): Promise<Verdict[]> {
