@@ -107,7 +107,7 @@ export class AwsSession implements ProviderSession {
   /** read reads in batches; each outcome is handed to `settled` once its batch has answered. */
   async read(specs: readonly SecretSpec[], options: ReadOptions): Promise<ReadOutcome[]> {
     const outcomes = await readAws(this.#clients, specs, options.concurrency);
-    outcomes.forEach((outcome, index) => options.settled?.(index, outcome));
+    for (const [index, outcome] of outcomes.entries()) await options.settled?.(index, outcome);
     return outcomes;
   }
 
