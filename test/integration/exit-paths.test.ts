@@ -221,7 +221,8 @@ describe("exit paths", () => {
     });
     expect(step.code).toBe(1);
     expect(step.stdout).toContain("GITHUB_ENV is not set");
-    expect(step.files.output).toBe("");
+    // A failed step's one output is errorMessage, as vault-action sets it; no value is exported.
+    expect(step.records.output.map(([name]) => name)).toEqual(["errorMessage"]);
     expect(step.files.state).toBe("");
     expect(step.masks).toEqual([]);
   });
@@ -240,6 +241,7 @@ describe("exit paths", () => {
       env: { ...oidc.env, RUNNER_TEMP: join(file, "t") },
     });
     expect(step.code).toBe(1);
-    expect(step.files.output + step.files.env + step.files.state).toBe("");
+    expect(step.records.output.map(([name]) => name)).toEqual(["errorMessage"]);
+    expect(step.files.env + step.files.state).toBe("");
   });
 });
