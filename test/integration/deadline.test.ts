@@ -126,7 +126,9 @@ describe("no step outlives the deadline", () => {
     expect(step.code).toBe(1);
     expect(Date.now() - started).toBeLessThan(BOUND_MS);
     expect(step.stdout).toMatch(/Hint: /);
-    expect(step.files.output + step.files.env).toBe("");
+    // A failed step's one output is errorMessage; no value is exported.
+    expect(step.records.output.map(([name]) => name)).toEqual(["errorMessage"]);
+    expect(step.files.env).toBe("");
     const record = lastAudit(audit);
     expect(await admin.accessorWorks(record.identity!.accessor!)).toBe(false);
   });
@@ -186,6 +188,7 @@ describe("no step outlives the deadline", () => {
     expect(step.code).toBe(1);
     expect(step.stdout).toMatch(/Cannot append to GITHUB_ENV .*not a regular file/);
     expect(proxy.requests.length).toBe(before);
-    expect(step.files.output + step.files.state).toBe("");
+    expect(step.records.output.map(([name]) => name)).toEqual(["errorMessage"]);
+    expect(step.files.state).toBe("");
   });
 });
