@@ -1,6 +1,7 @@
 // The GitHub platform and the step boundary: masks registered once as maskVariants
 // gives them, exports refused for unmasked values, any thrown value turned into the
 // step's failure (message and hint, no stack), post steps only warning; inputs.
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -200,7 +201,8 @@ describe("inputs", () => {
       { method: "jwt", signed: { ttlSeconds: 60 } },
     ],
   ])("accepts vault-action's login inputs %j", (inputs, auth) => {
-    const pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----";
+    // A key of this run's own, never one committed to the repository.
+    const pem = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     const env = Object.fromEntries(
       Object.entries(inputs).map(([k, v]) => [`INPUT_${k}`, v === "KEY" ? Buffer.from(pem).toString("base64") : v]),
     );
