@@ -131,15 +131,21 @@ export async function startTlsProxy(
   };
 }
 
-/** startConnectProxy is a forward proxy: CONNECT tunnels (HTTPS) and absolute-URI requests (HTTP). */
-export async function startConnectProxy(): Promise<LoopbackServer & { seen: string[] }> {
+/**
+ * startConnectProxy is a forward proxy: CONNECT tunnels (HTTPS) and absolute-URI requests (HTTP).
+ * `hosts` maps a plain-http `host:port` (e.g. a name no resolver knows) to the `host:port` it reaches.
+ */
+export async function startConnectProxy(
+  options: { hosts?: Record<string, string> } = {},
+): Promise<LoopbackServer & { seen: string[] }> {
   const seen: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = http.createServer((req, res) => {
     seen.push(`${req.method ?? "GET"} ${req.url ?? ""}`);
     const url = new URL(req.url ?? "");
+    const to = new URL(`http://${options.hosts?.[url.host] ?? url.host}`);
     const out = http.request(
-      { host: url.hostname, port: url.port, method: req.method, path: `${url.pathname}${url.search}`, headers: req.headers },
+      { host: to.hostname, port: to.port, method: req.method, path: `${url.pathname}${url.search}`, headers: req.headers },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);

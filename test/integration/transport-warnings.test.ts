@@ -1,7 +1,7 @@
 // Transport trust, run after run: tls-skip-verify and allow-insecure-http are warned on
 // every run (CLI and the secrets action's dist/), not once; and the action's `timeout`
 // bounds the ID token request, so a token service that never answers cannot hold the job.
-import { createServer, request, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +13,7 @@ import {
   gitlabJobEnv,
   runActionStep,
   runCli,
+  startConnectProxy,
   startGitHubOidc,
   startTlsProxy,
   type GitHubOidcServer,
@@ -24,8 +25,7 @@ let tls: LoopbackServer;
 let oidc: GitHubOidcServer;
 let silent: Server;
 let silentUrl = "";
-let forwarder: Server;
-let forwarderUrl = "";
+let forwarder: LoopbackServer;
 /** VAULT_BY_NAME is a plain-http address on another host; the forwarder below is the only way there. */
 const VAULT_BY_NAME = "http://vault.test:8200";
 
@@ -36,40 +36,19 @@ beforeAll(async () => {
   silent = createServer(() => undefined);
   await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
   silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/token?api-version=2.0`;
-  // An HTTP proxy that sends every absolute-URI request to the test vault, whatever its host.
-  const target = new URL(vault.addr);
-  forwarder = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", VAULT_BY_NAME);
-    const out = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: `${url.pathname}${url.search}`,
-        headers: req.headers,
-      },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    out.on("error", () => res.destroy());
-    req.pipe(out);
-  });
-  await new Promise<void>((r) => forwarder.listen(0, "127.0.0.1", r));
-  forwarderUrl = `http://127.0.0.1:${(forwarder.address() as AddressInfo).port}`;
+  // The only way to the vault's other host name: a forward proxy that maps it to the test vault.
+  forwarder = await startConnectProxy({ hosts: { [new URL(VAULT_BY_NAME).host]: new URL(vault.addr).host } });
 });
 afterAll(async () => {
   await tls.close();
   await oidc.close();
   silent.closeAllConnections();
   silent.close();
-  forwarder.closeAllConnections();
-  forwarder.close();
+  await forwarder.close();
 });
 
 /** viaName is the env that reaches the vault at VAULT_BY_NAME through the forwarder (loopback is direct). */
-const viaName = () => ({ HTTP_PROXY: forwarderUrl, NO_PROXY: "127.0.0.1,localhost" });
+const viaName = () => ({ HTTP_PROXY: forwarder.url, NO_PROXY: "127.0.0.1,localhost" });
 
 const SKIP = /tls-skip-verify is set: the certificate of https:\/\/127\.0\.0\.1:\d+ is not checked/;
 const CLEAR = /allow-insecure-http is set: the tokens and secrets cross the network to http:\/\/vault\.test:8200 in clear/;
