@@ -20,6 +20,7 @@ export * from "./raft-cluster.js";
 export * from "./load-jobs.js";
 export * from "./moto.js";
 export * from "./aws-setup.js";
+export * from "./aws.js";
 export * from "./check-cli.js";
 export * from "./gate-fixture.js";
 export * from "./check-action.js";

@@ -26,10 +26,9 @@ import {
   runActionStep,
   runCli,
   schemaValidator,
-  seedAws,
-  startGitHubOidc,
-  startMoto,
+  startAwsTestBed,
   type AwsFixture,
+  type AwsTestBed,
   type GitHubOidcServer,
   type MotoServer,
 } from "@vaultgate/test-harness";
@@ -53,19 +52,19 @@ function recording(): { env: Record<string, string>; awsChunks: () => string[] }
     awsChunks: () => AWS_CHUNKS.filter((c) => readFileSync(log, "utf8").includes(`/actions/secrets/dist/${c}`)),
   };
 }
+let bed: AwsTestBed;
 let moto: MotoServer;
 let aws: AwsFixture;
 let oidc: GitHubOidcServer;
 
 // The first run on a machine installs moto from PyPI into its cache: allow it the install's time.
 beforeAll(async () => {
-  moto = await startMoto();
-  aws = await seedAws(moto.endpoint);
-  oidc = await startGitHubOidc(vault.issuers.github, { repository: "acme/app" });
+  bed = await startAwsTestBed({ github: { issuer: vault.issuers.github, ctx: { repository: "acme/app" } } });
+  ({ moto, aws } = bed);
+  oidc = bed.oidc!;
 }, 15 * 60_000);
 afterAll(async () => {
-  await oidc?.close();
-  await moto?.stop();
+  await bed?.stop();
 });
 
 /** manifest writes a two-source manifest with `secrets` (YAML list items) and returns its path. */
