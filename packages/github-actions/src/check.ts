@@ -21,12 +21,20 @@ import {
   type CheckReport,
   type VaultgateConfig,
 } from "@vaultgate/core";
-import { readConnection } from "./inputs.js";
+import { AWS_SOURCE_INPUTS, readConnection } from "./inputs.js";
 import type { GitHubPlatform } from "./platform.js";
 import type { Runner } from "./runner/runner.js";
 
-/** CHECK_INPUTS: the check action's own inputs, besides the connection inputs. */
-export const CHECK_INPUTS = ["manifest", "min-ttl", "issue-dynamic", "github-token", "check-run", "comment"] as const;
+/** CHECK_INPUTS: the check action's own inputs, besides the connection inputs (the AWS source's as the secrets action's). */
+export const CHECK_INPUTS = [
+  "manifest",
+  "min-ttl",
+  "issue-dynamic",
+  "github-token",
+  "check-run",
+  "comment",
+  ...AWS_SOURCE_INPUTS,
+] as const;
 
 /** CheckInputs: the validated configuration, or the configuration error the report will show. */
 export type CheckInputs =
@@ -41,7 +49,7 @@ export function readCheckInputs(runner: Runner, cwd: string): CheckInputs {
     if (seconds === undefined) throw new ConfigError(`Input min-ttl must be a duration such as 10m, got "${minTtl}".`);
     options.minTtlSeconds = seconds;
     options.issueDynamic = runner.booleanInput("issue-dynamic") ?? false;
-    const { config } = readConnection(runner, cwd);
+    const { config } = readConnection(runner, cwd, AWS_SOURCE_INPUTS);
     options.budgetSeconds = config.fetch.deadlineSeconds;
     return { ok: true, config, options };
   } catch (thrown) {

@@ -44,6 +44,12 @@ export const CONNECTION_INPUTS = [
   "min-mask-length",
 ] as const;
 
+/** AWS_SOURCE_INPUTS: the AWS source (sources.aws) from inputs: the role to assume, where, for how long (both actions). */
+export const AWS_SOURCE_INPUTS = ["aws-role-arn", "aws-region", "aws-audience", "aws-session-duration"] as const;
+
+/** AWS_INPUTS: the secrets action's AWS inputs: the source, and whether to export its credentials. */
+export const AWS_INPUTS = [...AWS_SOURCE_INPUTS, "aws-export-credentials"] as const;
+
 /** ConnectionInputs is the validated configuration and the raw inputs it came from. */
 export interface ConnectionInputs {
   config: VaultgateConfig;

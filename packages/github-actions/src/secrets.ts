@@ -28,7 +28,7 @@ import {
   type SessionState,
   type VaultgateConfig,
 } from "@vaultgate/core";
-import { aliasedBoolean, readConnection } from "./inputs.js";
+import { AWS_INPUTS, aliasedBoolean, readConnection } from "./inputs.js";
 import type { GitHubPlatform } from "./platform.js";
 import type { Runner } from "./runner/runner.js";
 
@@ -43,15 +43,6 @@ export const STATE_NAME = "vaultgate";
 export function actionStatePath(env: Runner["env"]): string {
   return join(stateDir(env), `action-${randomBytes(8).toString("hex")}.json`);
 }
-
-/** AWS_INPUTS: the AWS source (sources.aws) from inputs: the role to assume, where, and what to export. */
-export const AWS_INPUTS = [
-  "aws-role-arn",
-  "aws-region",
-  "aws-audience",
-  "aws-session-duration",
-  "aws-export-credentials",
-] as const;
 
 /** SECRETS_INPUTS: the secrets action's own inputs, besides the connection inputs. */
 export const SECRETS_INPUTS = [
