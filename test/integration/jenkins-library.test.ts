@@ -4,6 +4,10 @@
 // `sh` that really runs. Here the evidence the pipeline tests wrote is checked against the
 // secret values, which the Groovy side is never given: the body got them, nothing printed,
 // recorded or handed to Groovy holds one, and every session's token and leases are revoked.
+// A manifest with two sources (pipelines/app/vaultgate-aws.yml: the vault and AWS Secrets
+// Manager + SSM on a real moto server) goes through both steps, the AWS role assumed with a
+// second credential of the audience sts.amazonaws.com; docs/jenkins.md's "Several sources"
+// pipeline is pipelines/aws-sources.jenkinsfile.
 // docs/try-locally.md's Jenkins walkthrough is this file, run with `npx vitest run`.
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
@@ -13,6 +17,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   TestIssuer,
   VaultAdmin,
+  assumeRequests,
+  startAwsTestBed,
   hostileCli,
   startNpmRegistry,
   JENKINS_TEST_DIR,
@@ -20,6 +26,8 @@ import {
   jenkinsClaims,
   packCli,
   runPipelineTests,
+  type AssumeRequest,
+  type AwsTestBed,
   type PipelineEvidence,
   type HostileCli,
   type NpmRegistry,
@@ -32,9 +40,15 @@ let run: PipelineRun;
 let idToken: string;
 let hostile: HostileCli;
 let registry: NpmRegistry;
+let bed: AwsTestBed;
+let awsIdToken: string;
+let assumed: AssumeRequest[];
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "vaultgate-jenkins-"));
+  // The first run on a machine installs moto from PyPI into its cache.
+  bed = await startAwsTestBed();
+  await bed.moto.startRecording();
   const cli = await packCli(join(dir, "cli"));
   hostile = hostileCli(dir);
   // The registry the agents' npm asks when the package is a registry version without cliIntegrity.
@@ -43,11 +57,18 @@ beforeAll(async () => {
   idToken = await new TestIssuer(vault.issuers.jenkins).sign(jenkinsClaims(vault.audience, { job: "app/deploy" }), {
     ttl: 3600,
   });
+  // The AWS credential: another OIDC Provider credential of the same Jenkins, audience sts.amazonaws.com.
+  awsIdToken = await new TestIssuer(vault.issuers.jenkins).sign(jenkinsClaims("sts.amazonaws.com", { job: "app/deploy" }), {
+    ttl: 3600,
+  });
   run = await runPipelineTests(
     baseEnv({
       JAVA_HOME: process.env.JAVA_HOME,
       VAULTGATE_TEST_VAULT_ADDR: vault.addr,
       VAULTGATE_TEST_ID_TOKEN: idToken,
+      VAULTGATE_TEST_AWS_ID_TOKEN: awsIdToken,
+      VAULTGATE_TEST_AWS_ROLE_ARN: bed.aws.roleArn,
+      VAULTGATE_TEST_AWS_ENDPOINT: bed.moto.endpoint,
       VAULTGATE_TEST_CLI_PACKAGE: cli.path,
       VAULTGATE_TEST_CLI_INTEGRITY: cli.integrity,
       VAULTGATE_TEST_HOSTILE_CLI: hostile.path,
@@ -58,10 +79,12 @@ beforeAll(async () => {
       VAULTGATE_TEST_OUT: join(dir, "evidence"),
     }),
   );
+  assumed = await assumeRequests(bed.moto);
 }, 900_000);
 
 afterAll(async () => {
   await registry?.close();
+  await bed?.stop();
 });
 
 function evidence(test: string): PipelineEvidence {
@@ -79,7 +102,12 @@ function secretStrings(): string[] {
     if (value.length >= 6) out.add(value);
     for (const line of value.split("\n")) if (line.length >= 6) out.add(line);
   }
+  for (const value of [bed.aws.values.appPassword, bed.aws.values.dbPassword]) {
+    out.add(value);
+    out.add(Buffer.from(value).toString("base64"));
+  }
   out.add(idToken);
+  out.add(awsIdToken);
   return [...out];
 }
 
@@ -93,6 +121,7 @@ describe("the Jenkins shared library", () => {
     const broken = run.suites.reduce((n, s) => n + s.failures + s.errors + s.skipped, 0);
     expect(run.code, run.output.slice(-6000)).toBe(0);
     expect(run.suites.map((s) => s.name).sort()).toEqual([
+      "io.vaultgate.jenkins.AwsSourcesTest",
       "io.vaultgate.jenkins.VaultgateCheckTest",
       "io.vaultgate.jenkins.VaultgateInstallTest",
       "io.vaultgate.jenkins.WithVaultgateTest",
@@ -150,6 +179,7 @@ describe("the Jenkins shared library", () => {
         "WithVaultgateTest.shortestJenkinsfile",
         "WithVaultgateTest.bodyThrows",
         "WithVaultgateTest.revocationFails",
+        "AwsSourcesTest.vaultAndAwsSecretsReachTheBodyAndTheTokenIsRevoked",
       ]),
     );
     for (const e of withSessions) {
@@ -164,7 +194,8 @@ describe("the Jenkins shared library", () => {
         }
         expect(await admin.accessorWorks(s.accessor), `${e.test}: token`).toBe(false);
         // The manifest (vaultgate.yml) asks for a PKI certificate: a leased secret.
-        if (!e.test.includes("scripted")) expect(s.leases.length, `${e.test}: the PKI lease was recorded`).toBeGreaterThan(0);
+        if (!e.test.includes("scripted") && !e.test.startsWith("AwsSourcesTest."))
+          expect(s.leases.length, `${e.test}: the PKI lease was recorded`).toBeGreaterThan(0);
         for (const lease of s.leases) expect(await admin.leaseExists(lease), `${e.test}: lease`).toBe(false);
         expect(s.envFileMode).toEqual(["OWNER_READ", "OWNER_WRITE"]);
         expect(s.envFile.startsWith(`${e.workspaceTmp}/`)).toBe(true);
@@ -242,5 +273,61 @@ describe("the Jenkins shared library", () => {
     const edited = evidence("VaultgateInstallTest.installedFilesChangedBetweenBuildsAreNeverRun");
     expect(edited.result).toBe("SUCCESS");
     expect(readdirSync(hostile.marks), "no script, command or edited file of the look-alike ran").toEqual([]);
+  });
+});
+
+describe("the Jenkins library with a Vault + AWS manifest", () => {
+  it("the gate passes, the body's command gets the Vault and AWS values, masked in the console, and finally revokes", async () => {
+    const e = evidence("AwsSourcesTest.vaultAndAwsSecretsReachTheBodyAndTheTokenIsRevoked");
+    expect(e.result, e.console.slice(-3000)).toBe("SUCCESS");
+    const report = JSON.parse(e.archived[0]?.content ?? "{}") as { ok?: boolean; checks?: { id: string; status: string }[] };
+    expect(report.ok).toBe(true);
+    expect(Object.fromEntries((report.checks ?? []).map((c) => [c.id, c.status]))).toMatchObject({
+      login: "pass",
+      "aws.login": "pass",
+      "secret.DB_PASSWORD": "pass",
+      "secret.APP_PASSWORD": "pass",
+      "secret.SSM_DB_PASSWORD": "pass",
+    });
+    const values: Record<string, string> = {
+      DB_PASSWORD: vault.values.dbPassword!,
+      APP_PASSWORD: bed.aws.values.appPassword,
+      SSM_DB_PASSWORD: bed.aws.values.dbPassword,
+    };
+    for (const [name, value] of Object.entries(values)) {
+      expect(e.console, `${name} reached the command`).toContain(`${name} sha256 ${sha256(value)}`);
+      expect(e.console).toMatch(new RegExp(`${name} value: \\*\\*\\*`));
+    }
+    expect(leaks(e.console)).toBe(0);
+    // finally: the vault token is gone (AWS credentials cannot be revoked; they end with the session).
+    expect(e.sessions).toHaveLength(1);
+    expect(await admin.accessorWorks(e.sessions[0]!.accessor)).toBe(false);
+    expect(e.calls?.some((c) => c.includes("credentialsId=aws-oidc, variable=AWS_ID_TOKEN"))).toBe(true);
+  });
+
+  it("assumes the role with the AWS credential (audience sts.amazonaws.com), a session name from the build, unsigned", () => {
+    // vaultgateCheck, withVaultgate's fetch and the body's `vaultgate exec`, each once; the failing check once more.
+    const ours = assumed.filter((r) => r.token === awsIdToken);
+    expect(ours.length).toBeGreaterThanOrEqual(4);
+    expect(assumed.filter((r) => r.token !== awsIdToken)).toEqual([]);
+    for (const r of ours) {
+      expect(r.roleArn).toBe(bed.aws.roleArn);
+      expect(r.claims.aud).toBe("sts.amazonaws.com");
+      expect(r.claims.sub).toBe("https://jenkins.example.com/job/app/job/deploy/");
+      expect(r.sessionName).toBe("vaultgate-app.deploy-17");
+      expect(r.signed).toBe(false);
+    }
+  });
+
+  it("vaultgateCheck fails the build on a missing AWS secret, naming it, before the deploy", () => {
+    const e = evidence("AwsSourcesTest.checkFailsOnAMissingAwsSecret");
+    expect(e.result).toBe("FAILURE");
+    expect(e.console).not.toContain("deploying");
+    const report = JSON.parse(e.archived[0]?.content ?? "{}") as { checks?: { id: string; status: string; reason?: string }[] };
+    const absent = report.checks?.find((c) => c.id === "secret.ABSENT_PASSWORD");
+    expect(absent?.status).toBe("fail");
+    expect(absent?.reason).toMatch(/Not found in eu-west-1: Secrets Manager secret vaultgate\/absent/);
+    expect(report.checks?.find((c) => c.id === "secret.APP_PASSWORD")?.status).toBe("pass");
+    expect(e.junit[0]?.content).toContain("ABSENT_PASSWORD");
   });
 });

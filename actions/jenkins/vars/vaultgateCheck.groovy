@@ -11,8 +11,8 @@ import io.vaultgate.jenkins.Options
  *                  mount: 'jwt-jenkins', role: 'deploy', minTtl: '15m',
  *                  secrets: 'secret/data/app/db password | DB_PASSWORD')
  *
- * Parameters: those of withVaultgate (credentialsId, tokenType, url, namespace, mount,
- * role, secrets, manifest, caCert, cliPackage, cliIntegrity) and
+ * Parameters: those of withVaultgate (credentialsId, awsCredentialsId, tokenType, url,
+ * namespace, mount, role, secrets, manifest, caCert, cliPackage, cliIntegrity) and
  *   minTtl        the planned deploy duration, e.g. '15m': token and leases must last it
  *   issueDynamic  true: issue one credential per dynamic engine (revoked at once)
  *   report        JSON report, relative to the workspace (default vaultgate-check.json)
@@ -46,7 +46,7 @@ def call(Map args = [:]) {
         "VAULTGATE_CHECK_ISSUE_DYNAMIC=${args.issueDynamic ? 'true' : ''}".toString(),
     ]
     int status = 2
-    withCredentials([tokenBinding(Options.tokenType(args), args.credentialsId.toString())]) {
+    withCredentials(tokenBindings(args)) {
         withEnv(env) {
             // The check's own CLI install goes when it ends, whatever its outcome.
             status = sh(label: 'vaultgate check', returnStatus: true, script: '''#!/bin/sh
@@ -74,10 +74,23 @@ exit $status
     return status
 }
 
-/** tokenBinding binds the OIDC Provider credential to $VAULTGATE_ID_TOKEN. */
-def tokenBinding(String type, String credentialsId) {
-    if (type == 'file') {
-        return file(credentialsId: credentialsId, variable: Options.TOKEN_VARIABLE)
+/**
+ * tokenBindings binds the OIDC Provider credential to $VAULTGATE_ID_TOKEN and, with
+ * awsCredentialsId, the AWS one (audience sts.amazonaws.com) to $AWS_ID_TOKEN.
+ */
+def tokenBindings(Map args) {
+    String type = Options.tokenType(args)
+    List bindings = [tokenBinding(type, args.credentialsId.toString(), Options.TOKEN_VARIABLE)]
+    if (args.awsCredentialsId) {
+        bindings << tokenBinding(type, args.awsCredentialsId.toString(), Options.AWS_TOKEN_VARIABLE)
     }
-    return string(credentialsId: credentialsId, variable: Options.TOKEN_VARIABLE)
+    return bindings
+}
+
+/** tokenBinding binds one ID token credential (secret text, or a file with tokenType: 'file') to `variable`. */
+def tokenBinding(String type, String credentialsId, String variable) {
+    if (type == 'file') {
+        return file(credentialsId: credentialsId, variable: variable)
+    }
+    return string(credentialsId: credentialsId, variable: variable)
 }

@@ -41,7 +41,9 @@ import io.vaultgate.jenkins.Options
  * program.dat), so the option would copy every secret there. Masking happens on the
  * agent instead, in the process that prints: `vaultgate exec` and `vaultgate-env`.
  *
- * Parameters: credentialsId (required), tokenType ('string' | 'file'), url, namespace,
+ * Parameters: credentialsId (required), awsCredentialsId (a second OIDC Provider
+ * credential, audience sts.amazonaws.com, bound to $AWS_ID_TOKEN for a manifest's
+ * sources.aws), tokenType ('string' | 'file', both credentials), url, namespace,
  * mount, role, secrets (String or List), manifest (default: vaultgate.yml when it exists
  * and no secrets are given), caCert, minMaskLength, cliPackage, cliIntegrity.
  * Returns the body's value.
@@ -74,7 +76,7 @@ mktemp -d "$base/vaultgate.XXXXXX"
     ]
     def result = null
     try {
-        withCredentials([tokenBinding(Options.tokenType(args), args.credentialsId.toString())]) {
+        withCredentials(tokenBindings(args)) {
             withEnv(Options.configEnv(config) + paths) {
                 sh(label: 'vaultgate fetch',
                     script: 'vaultgate fetch --format shell --out "$VAULTGATE_ENV_FILE" --state "$VAULTGATE_RUN_DIR/state.json"')
@@ -102,10 +104,23 @@ exit $status
     return result
 }
 
-/** tokenBinding binds the OIDC Provider credential to $VAULTGATE_ID_TOKEN. */
-def tokenBinding(String type, String credentialsId) {
-    if (type == 'file') {
-        return file(credentialsId: credentialsId, variable: Options.TOKEN_VARIABLE)
+/**
+ * tokenBindings binds the OIDC Provider credential to $VAULTGATE_ID_TOKEN and, with
+ * awsCredentialsId, the AWS one (audience sts.amazonaws.com) to $AWS_ID_TOKEN.
+ */
+def tokenBindings(Map args) {
+    String type = Options.tokenType(args)
+    List bindings = [tokenBinding(type, args.credentialsId.toString(), Options.TOKEN_VARIABLE)]
+    if (args.awsCredentialsId) {
+        bindings << tokenBinding(type, args.awsCredentialsId.toString(), Options.AWS_TOKEN_VARIABLE)
     }
-    return string(credentialsId: credentialsId, variable: Options.TOKEN_VARIABLE)
+    return bindings
+}
+
+/** tokenBinding binds one ID token credential (secret text, or a file with tokenType: 'file') to `variable`. */
+def tokenBinding(String type, String credentialsId, String variable) {
+    if (type == 'file') {
+        return file(credentialsId: credentialsId, variable: variable)
+    }
+    return string(credentialsId: credentialsId, variable: variable)
 }

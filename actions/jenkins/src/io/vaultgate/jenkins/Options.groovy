@@ -28,6 +28,13 @@ class Options {
     /** Name of the variable the ID token credential is bound to (read by the CLI). */
     static final String TOKEN_VARIABLE = 'VAULTGATE_ID_TOKEN'
 
+    /**
+     * Name of the variable the AWS ID token credential (awsCredentialsId) is bound to: a
+     * manifest's sources.aws names it (id-token: { variable: AWS_ID_TOKEN }). AWS wants a
+     * token of its own audience (sts.amazonaws.com), so it is a second credential.
+     */
+    static final String AWS_TOKEN_VARIABLE = 'AWS_ID_TOKEN'
+
     /** Parameters shared by withVaultgate and vaultgateCheck, with the variable each sets. */
     static final Map<String, String> CONFIG_VARIABLES = [
         url      : 'VAULTGATE_URL',
@@ -40,7 +47,7 @@ class Options {
         minMaskLength: 'VAULTGATE_MIN_MASK_LENGTH',
     ]
 
-    static final List<String> COMMON_KEYS = ['credentialsId', 'tokenType', 'cliPackage', 'cliIntegrity'] +
+    static final List<String> COMMON_KEYS = ['credentialsId', 'awsCredentialsId', 'tokenType', 'cliPackage', 'cliIntegrity'] +
         (CONFIG_VARIABLES.keySet() as List<String>)
 
     /**

@@ -34,7 +34,10 @@ import java.util.concurrent.TimeUnit
  * read from the library's state file) that withVaultgate opened.
  *
  * Inputs (environment): VAULTGATE_TEST_VAULT_ADDR, VAULTGATE_TEST_ID_TOKEN (the OIDC
- * Provider credential 'vault-oidc'), VAULTGATE_TEST_CLI_PACKAGE and _INTEGRITY (the CLI
+ * Provider credential 'vault-oidc'), VAULTGATE_TEST_AWS_ID_TOKEN (the credential 'aws-oidc',
+ * audience sts.amazonaws.com), VAULTGATE_TEST_AWS_ROLE_ARN and VAULTGATE_TEST_AWS_ENDPOINT
+ * (the agent's AWS_ROLE_ARN and AWS_ENDPOINT_URL_TEST, for the suite's moto),
+ * VAULTGATE_TEST_CLI_PACKAGE and _INTEGRITY (the CLI
  * tarball, set as the agent's VAULTGATE_CLI_PACKAGE), VAULTGATE_TEST_CACHE_DIR,
  * VAULTGATE_TEST_OUT.
  */
@@ -132,6 +135,7 @@ abstract class PipelineHarness extends BasePipelineTest {
             .build())
 
         credentials['vault-oidc'] = required('VAULTGATE_TEST_ID_TOKEN')
+        credentials['aws-oidc'] = required('VAULTGATE_TEST_AWS_ID_TOKEN')
         env.putAll(agentEnv())
         binding.setVariable('env', env)
         binding.setVariable('currentBuild', currentBuild)
@@ -155,6 +159,9 @@ abstract class PipelineHarness extends BasePipelineTest {
             VAULTGATE_CLI_PACKAGE  : required('VAULTGATE_TEST_CLI_PACKAGE'),
             VAULTGATE_CLI_INTEGRITY: required('VAULTGATE_TEST_CLI_INTEGRITY'),
             VAULTGATE_CACHE_DIR    : required('VAULTGATE_TEST_CACHE_DIR'),
+            // What a manifest with an AWS source reads from the agent (vaultgate-aws.yml).
+            AWS_ROLE_ARN           : required('VAULTGATE_TEST_AWS_ROLE_ARN'),
+            AWS_ENDPOINT_URL_TEST  : required('VAULTGATE_TEST_AWS_ENDPOINT'),
         ])
         return e
     }
