@@ -44,10 +44,25 @@ export function hexForms(text: string): string[] {
   return [hex, hex.toUpperCase()];
 }
 
-/** renderings returns `text` itself followed by every encoded form of it. */
+/**
+ * renderings returns `text` itself followed by every encoded form of it. Most generated
+ * secrets are made only of characters no escaping touches (letters, digits, `-._`; not
+ * `~`, which form encoding turns into %7E): their JSON, URL and shell forms are the text
+ * itself, so only hex and base64 are computed for them (the same set as allRenderings,
+ * a property test says).
+ */
 export function renderings(text: string): string[] {
+  if (UNESCAPED.test(text)) return [text, ...hexForms(text), ...base64Forms(text)];
+  return allRenderings(text);
+}
+
+/** allRenderings computes every form, whatever the text holds. */
+export function allRenderings(text: string): string[] {
   return [text, ...jsonForms(text), ...urlForms(text), ...shellForms(text), ...hexForms(text), ...base64Forms(text)];
 }
+
+/** UNESCAPED: text that JSON, URL (component and form) and shell escaping all leave as it is. */
+const UNESCAPED = /^[A-Za-z0-9._-]+$/;
 
 const NEWLINE = Buffer.from("\n");
 

@@ -15,3 +15,4 @@ export {
   type VariantOptions,
 } from "./variants.js";
 export { jsonLeaves } from "./json-leaves.js";
+export { renderings, allRenderings } from "./encodings.js";
