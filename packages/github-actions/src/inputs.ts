@@ -41,6 +41,7 @@ export const CONNECTION_INPUTS = [
   "jwtKeyPassword",
   "jwtTtl",
   "timeout",
+  "concurrency",
   "min-mask-length",
 ] as const;
 

@@ -42,11 +42,9 @@ export function githubPlatform(runner: Runner): GitHubPlatform {
         kind === "token"
           ? tokenVariants(value)
           : maskVariants(value, { name, minLength, onWarning: (m) => runner.warning(m, { title: "vaultgate" }) });
-      for (const variant of variants) {
-        if (registered.has(variant)) continue;
-        registered.add(variant);
-        runner.mask(variant);
-      }
+      const fresh = variants.filter((variant) => !registered.has(variant));
+      for (const variant of fresh) registered.add(variant);
+      runner.maskAll(fresh);
     },
     isMasked: (value) => values.has(value),
   };

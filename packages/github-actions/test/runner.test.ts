@@ -132,6 +132,7 @@ describe("Runner", () => {
   it("writes workflow commands, wraps log text that would read as one in stop-commands, and fails with exit code 1", () => {
     const t = testRunner({ STATE_vaultgate: "{}" });
     t.runner.mask("a%b\nc");
+    t.runner.maskAll(["x\ry", "", "p%q"]);
     t.runner.debug("d");
     t.runner.info("hello\n::set-env name=X::y");
     t.runner.warning("w", { title: "t" });
@@ -144,6 +145,8 @@ describe("Runner", () => {
     expect(t.out().replaceAll(token, "TOKEN")).toBe(
       [
         "::add-mask::a%25b%0Ac",
+        "::add-mask::x%0Dy",
+        "::add-mask::p%25q",
         "::debug::d",
         "::stop-commands::TOKEN",
         "hello",

@@ -10,7 +10,8 @@
  */
 import * as core from "@actions/core";
 import { ConfigError, OutputError, type Env } from "@vaultgate/core";
-import { inertLines, type AnnotationProperties } from "./commands.js";
+import { EOL } from "node:os";
+import { formatCommand, inertLines, type AnnotationProperties } from "./commands.js";
 import { allOrNothing, assertCommandName, fileCommandPath, type FileCommand } from "./file-commands.js";
 
 /** inputVariable names the variable the runner sets for an input: INPUT_ + the name upper-cased, spaces as _. */
@@ -84,6 +85,15 @@ export class Runner {
   /** mask registers one exact string with the runner's log masker. */
   mask(text: string): void {
     if (text !== "") core.setSecret(text);
+  }
+
+  /**
+   * maskAll registers many strings in one write: the `::add-mask::` lines core.setSecret
+   * would write one by one (one system call each, hundreds per secret read), joined.
+   */
+  maskAll(texts: readonly string[]): void {
+    const lines = texts.filter((t) => t !== "").map((t) => `${formatCommand("add-mask", t)}${EOL}`);
+    if (lines.length > 0) process.stdout.write(lines.join(""));
   }
 
   /** group runs `fn` inside a collapsible group of the log. */
