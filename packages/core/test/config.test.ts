@@ -8,6 +8,7 @@ import {
   parseManifest,
   parseSecretsSyntax,
   parseSelector,
+  prepareSelectors,
   rawFromInputs,
 } from "@vaultgate/core";
 
@@ -47,11 +48,16 @@ describe("vault-action secrets syntax", () => {
     ["secret/data/x key |", /Missing name after "\|"/],
     ["secret/data/x key | 1BAD", /Invalid name "1BAD"/],
     ["secret/../x key", /Invalid secret path/],
+  ])("rejects %j", (text, message) => {
+    expect(() => parseSecretsSyntax(text)).toThrow(message);
+  });
+
+  it.each([
     ["secret/data/x $uppercase(key", /Invalid selector "\$uppercase\(key" in secrets line 1: .*\(at character \d+\)/],
     ["secret/data/x list[0]", /needs a name/],
     ["secret/data/x $keys()", /needs a name/],
-  ])("rejects %j", (text, message) => {
-    expect(() => parseSecretsSyntax(text)).toThrow(message);
+  ])("rejects %j once its expressions are prepared (before login)", async (text, message) => {
+    await expect(prepareSelectors(parseSecretsSyntax(text))).rejects.toThrow(message);
   });
 });
 
@@ -62,15 +68,15 @@ describe("selectors", () => {
     ["key", { kind: "key", key: "key" }],
     ['"api-key"', { kind: "key", key: "api-key" }],
     ["other-Secret-dash", { kind: "key", key: "other-Secret-dash" }],
-    ['"dotted.key"', { kind: "expr", text: "dotted.key" }],
-    ["a.b[2].c", { kind: "expr", text: "a.b[2].c" }],
-    ["`x.y`.z", { kind: "expr", text: "`x.y`.z" }],
-    ["jsonData.$keys()", { kind: "expr", text: "jsonData.$keys()" }],
+    ['"dotted.key"', { kind: "expr", text: "dotted.key", origin: "t" }],
+    ["a.b[2].c", { kind: "expr", text: "a.b[2].c", origin: "t" }],
+    ["`x.y`.z", { kind: "expr", text: "`x.y`.z", origin: "t" }],
+    ["jsonData.$keys()", { kind: "expr", text: "jsonData.$keys()", origin: "t" }],
   ])("parses %j", (text, expected) => {
     expect(parseSelector(text, "t")).toEqual(expected);
   });
-  it.each(["a.", "`a", "a.(b", "a[x=]"])("rejects %j", (text) => {
-    expect(() => parseSelector(text, "t")).toThrow(ConfigError);
+  it.each(["a.", "`a", "a.(b", "a[x=]"])("rejects %j", async (text) => {
+    await expect(prepareSelectors([{ path: "p", selector: parseSelector(text, "t") }])).rejects.toThrow(ConfigError);
   });
 });
 
@@ -81,7 +87,7 @@ describe("normalize", () => {
     const config = normalizeConfig(base, ctx);
     expect(config.vault.url).toBe("https://vault.example.com");
     expect(config.auth).toEqual({ method: "jwt", mount: "jwt", role: undefined, audience: undefined, idToken: { from: "auto" } });
-    expect(config.fetch).toEqual({ concurrency: 16, requestTimeoutSeconds: 10, deadlineSeconds: 60, maxAttempts: undefined });
+    expect(config.fetch).toEqual({ concurrency: 32, requestTimeoutSeconds: 10, deadlineSeconds: 60, maxAttempts: undefined });
   });
 
   it("takes the address from VAULT_ADDR", () => {

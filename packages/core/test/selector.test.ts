@@ -2,7 +2,7 @@
 // them: plain names are keys, dotted literal keys win over paths, `*`/`**` keep their
 // meaning, and functions and filters evaluate against the secret's data.
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseSecretsSyntax, parseSelector, selectValue } from "@vaultgate/core";
+import { ConfigError, parseSecretsSyntax, parseSelector, prepareSelectors, selectValue } from "@vaultgate/core";
 
 const data = {
   password: "pw-1",
@@ -79,8 +79,8 @@ describe("JSONata selectors", () => {
     await expect(select("$number(password)")).rejects.toThrow(/^The selector "\$number\(password\)" failed: /);
   });
 
-  it("refuses a syntax error when the configuration is read, with the position", () => {
-    expect(() => parseSelector("users[role=", "secrets line 3")).toThrow(
+  it("refuses a syntax error before login, with the position", async () => {
+    await expect(prepareSelectors([{ path: "p", selector: parseSelector("users[role=", "secrets line 3") }])).rejects.toThrow(
       /^Invalid selector "users\[role=" in secrets line 3: .*\(at character \d+\)\.$/,
     );
   });
@@ -90,12 +90,13 @@ describe("JSONata selectors", () => {
     expect(parseSelector("**", "t")).toEqual({ kind: "all", uppercase: false });
   });
 
-  it("names entries as vault-action does, and needs a name where vault-action does", () => {
+  it("names entries as vault-action does, and needs a name where vault-action does", async () => {
     const [keys] = parseSecretsSyntax("secret/data/test-json-data jsonData.$keys() | KEYS");
     expect(keys).toMatchObject({ envName: "KEYS", outputName: "KEYS", selector: { kind: "expr", text: "jsonData.$keys()" } });
     const [path] = parseSecretsSyntax("secret/data/x nested.deep.value");
     expect(path).toMatchObject({ envName: "NESTED__DEEP__VALUE", outputName: "nested__deep__value" });
-    expect(() => parseSecretsSyntax('secret/data/x users[role="admin"].name')).toThrow(/needs a name/);
-    expect(() => parseSecretsSyntax("secret/data/x $count(users)")).toThrow(/needs a name/);
+    await expect(prepareSelectors(parseSecretsSyntax('secret/data/x users[role="admin"].name'))).rejects.toThrow(/needs a name/);
+    await expect(prepareSelectors(parseSecretsSyntax("secret/data/x $count(users)"))).rejects.toThrow(/needs a name/);
+    await expect(prepareSelectors(parseSecretsSyntax("secret/data/x nested.deep.value"))).resolves.toBeUndefined();
   });
 });

@@ -12,6 +12,7 @@ import {
   configErrorReport,
   parseDuration,
   platformTempDir,
+  prepareSelectors,
   runCheck,
   toJson,
   toMarkdown,
@@ -63,6 +64,12 @@ export function readCheckInputs(runner: Runner, cwd: string): CheckInputs {
 export async function checkForStep(inputs: CheckInputs, platform: GitHubPlatform): Promise<CheckReport> {
   if (!inputs.ok) {
     const { error } = inputs;
+    return configErrorReport(`${error.message}${error.hint ? ` ${error.hint}` : ""}`, inputs.options, VERSION);
+  }
+  try {
+    await prepareSelectors(inputs.config.secrets);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
     return configErrorReport(`${error.message}${error.hint ? ` ${error.hint}` : ""}`, inputs.options, VERSION);
   }
   return runCheck(inputs.config, platform, inputs.options);

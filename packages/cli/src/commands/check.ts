@@ -12,6 +12,7 @@ import {
   configErrorReport,
   loadConfig,
   parseDuration,
+  prepareSelectors,
   runCheck,
   toJUnit,
   toJson,
@@ -83,6 +84,7 @@ export async function checkCommand(argv: string[], ctx: CommandContext): Promise
     if (minTtl === undefined) throw new ConfigError(`--min-ttl must be a duration such as 10m, got "${values["min-ttl"]}".`);
     const { inputs, manifest } = toInputs(values, ctx.env);
     const config = loadConfig({ inputs, manifest, env: ctx.env, cwd: ctx.cwd });
+    await prepareSelectors(config.secrets);
     report = await runCheck(config, platform, {
       minTtlSeconds: minTtl,
       issueDynamic: values["issue-dynamic"] ?? false,

@@ -123,7 +123,11 @@ export interface FetchSettings {
 }
 
 /** Selector picks what to take from a secret's data. */
-export type Selector = { kind: "all"; uppercase: boolean } | { kind: "key"; key: string } | { kind: "expr"; text: string };
+export type Selector =
+  | { kind: "all"; uppercase: boolean }
+  | { kind: "key"; key: string }
+  /** A JSONata expression; `origin` names its line, `unnamed` that no `| NAME` was given (config/selector). */
+  | { kind: "expr"; text: string; origin?: string; unnamed?: boolean };
 
 /** SecretEncoding is how stored values are decoded before export (vault-action's secretEncodingType). */
 export type SecretEncoding = "base64" | "hex" | "utf8";
@@ -209,7 +213,7 @@ export interface VaultgateConfig {
 }
 
 export const DEFAULT_FETCH: FetchSettings = {
-  concurrency: 16,
+  concurrency: 32,
   requestTimeoutSeconds: 10,
   deadlineSeconds: 60,
   maxAttempts: undefined,

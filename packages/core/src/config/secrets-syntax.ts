@@ -13,7 +13,7 @@
  */
 import { ConfigError } from "../errors.js";
 import type { SecretSpec } from "./schema.js";
-import { needsName, parseSelector } from "./selector.js";
+import { parseSelector } from "./selector.js";
 
 /** SecretEntry is one parsed entry before defaults for `required` and `method` are applied. */
 export type SecretEntry = Pick<SecretSpec, "path" | "selector" | "envName" | "outputName" | "origin">;
@@ -79,12 +79,8 @@ export function parseEntry(text: string, origin: string): SecretEntry {
     });
   }
   const [path = "", selectorText = ""] = parts;
-  const selector = parseSelector(selectorText, origin);
-  if (needsName(selector) && name === undefined) {
-    throw new ConfigError(`The selector "${selectorText}" in ${origin} needs a name.`, {
-      hint: `Add one: \`${path} ${selectorText} | NAME\`.`,
-    });
-  }
+  // Whether an expression needs `| NAME` is known once it is parsed: config/selector prepareSelectors.
+  const selector = parseSelector(selectorText, origin, name === undefined);
   const names = defaultNames(selectorText, name, selector.kind === "all");
   return { path: normalizePath(path, origin), selector, ...names, origin };
 }

@@ -5,6 +5,7 @@
  * them all within one budget (lifecycle/revoke). The engine asks each session what it
  * can do, never which backend it is.
  */
+import { prepareSelectors } from "../config/selector.js";
 import type { SecretSpec, VaultgateConfig } from "../config/schema.js";
 import { InternalError } from "../errors.js";
 import { fetchSecrets, type FetchResult, type LeaseRecord } from "../fetch/run.js";
@@ -165,6 +166,8 @@ export class Session {
  */
 export async function openSession(options: SessionOptions): Promise<Session> {
   const { config, platform, audit } = options;
+  // An expression selector that does not parse stops the run before anything is sent.
+  await prepareSelectors(config.secrets);
   for (const warning of sourceWarnings(config)) platform.log.warn(warning);
   const connect: AuthenticateOptions = {
     platform,

@@ -2,10 +2,9 @@
  * providers/vault/auth-methods — the logins hashicorp/vault-action offers besides the
  * job's OIDC token: userpass and ldap (auth/<mount>/login/<username>), github (a GitHub
  * token), any other method with a given body, and a JWT signed here with a private key
- * (jose). Every credential is masked before it is sent.
+ * (jose, loaded only then). Every credential is masked before it is sent.
  */
 import { createPrivateKey, type KeyObject } from "node:crypto";
-import { SignJWT } from "jose";
 import type { GitHubTokenAuth, PasswordAuth, PayloadAuth, SignedJwt } from "../../config/schema.js";
 import { ConfigError } from "../../errors.js";
 import type { IdToken } from "../../identity/sources.js";
@@ -77,6 +76,8 @@ export async function signedIdToken(
     exp: now + signed.ttlSeconds,
   };
   if (audience) claims.aud = audience;
+  // jose is loaded only by a run that signs its own JWT (a chunk of its own in the actions' bundle).
+  const { SignJWT } = await import("jose");
   const token = await new SignJWT(claims).setProtectedHeader({ alg: algorithm(key), typ: "JWT" }).sign(key);
   platform.mask(token, "token");
   return { token, claims, origin: "a JWT signed with jwtPrivateKey" };
