@@ -3,6 +3,12 @@
  * detected per mount (sys/internal/ui/mounts): `secret/app` becomes `secret/data/app`,
  * while vault-action style `secret/data/app` is used as written. Other engines' paths
  * (database/creds/x, pki/issue/x) are used as written.
+ *
+ * A read of `<mount>/data/<secret>` needs no lookup (directRead): that API path is what
+ * the lookup would give for a KV v2 mount (and for a KV v1 mount, or any other engine,
+ * the path is used as written anyway), and the answer's shape tells KV v2 from the
+ * rest. Only when such a read fails is the mount looked up, for a nested mount whose
+ * own path ends in `/data` (then the secret is read again at the path the mount gives).
  */
 import { ConfigError } from "../../errors.js";
 import type { MountInfo, VaultClient, VaultResponse } from "./client.js";
@@ -74,10 +80,32 @@ export function secretData(response: VaultResponse, resolved: ResolvedPath): Rec
   const data = response.data ?? {};
   const inner = data.data;
   const isObject = inner !== null && typeof inner === "object" && !Array.isArray(inner);
-  if (resolved.kv === 2 || (resolved.kv === undefined && isObject && typeof data.metadata === "object")) {
+  if (resolved.kv === 2 || (resolved.kv === undefined && hasKv2Shape(response))) {
     return isObject ? (inner as Record<string, unknown>) : undefined;
   }
   return data;
+}
+
+/**
+ * hasKv2Shape says whether an answer is a KV v2 read: `data.data` (an object, or null for
+ * a deleted version) next to `data.metadata` with a numeric version and a creation time.
+ * A KV v1 secret whose own keys happen to be `data` and `metadata` does not have it.
+ */
+export function hasKv2Shape(response: VaultResponse): boolean {
+  const data = response.data ?? {};
+  const meta = data.metadata as Record<string, unknown> | null | undefined;
+  const inner = data.data;
+  const innerOk = inner === null || (typeof inner === "object" && !Array.isArray(inner));
+  return innerOk && !!meta && typeof meta === "object" && typeof meta.version === "number" && typeof meta.created_time === "string";
+}
+
+/** DIRECT_KV2 matches `<mount>/data/<secret>` with a one-segment mount, the way vault-action users write KV v2 paths. */
+const DIRECT_KV2 = /^[^/]+\/data\/[^?]/;
+
+/** directRead returns the resolution of a path that is read as written with no mount lookup, or undefined. */
+export function directRead(path: string): ResolvedPath | undefined {
+  if (!DIRECT_KV2.test(path)) return undefined;
+  return { path, apiPath: path, kv: undefined, mount: undefined, metadataPath: undefined };
 }
 
 /** resolveWithMount computes the API path once the mount is known (or unknown). */

@@ -25,11 +25,11 @@ import type {
   Verdict,
 } from "../types.js";
 import { login, type LoginResult } from "./auth.js";
-import { VaultClient, type VaultResponse } from "./client.js";
+import { VaultClient, VaultHttpError, type VaultResponse } from "./client.js";
 import { mapReadError } from "./errors.js";
 import { errorVerdict, tokenTtl, validateSpecs } from "./gate.js";
 import { checkHealth } from "./health.js";
-import { MountResolver, secretData, type ResolvedPath } from "./paths.js";
+import { MountResolver, directRead, hasKv2Shape, secretData, type ResolvedPath } from "./paths.js";
 import { revokeVault } from "./revoke.js";
 
 /** VaultSourceConfig is what the vault source needs: where, how to log in, how patiently. */
@@ -104,11 +104,18 @@ export class VaultSession implements ProviderSession {
     const started = Date.now();
     let resolved: ResolvedPath | undefined;
     try {
-      resolved = await this.#resolver.resolve(spec.path);
-      const response: VaultResponse =
-        spec.method === "POST"
-          ? await this.client.write(resolved.apiPath, spec.params ?? {})
-          : await this.client.read(resolved.apiPath);
+      let response: VaultResponse;
+      const direct = spec.method === "POST" ? undefined : directRead(spec.path);
+      if (direct) {
+        resolved = direct;
+        ({ resolved, response } = await this.#readDirect(direct));
+      } else {
+        resolved = await this.#resolver.resolve(spec.path);
+        response =
+          spec.method === "POST"
+            ? await this.client.write(resolved.apiPath, spec.params ?? {})
+            : await this.client.read(resolved.apiPath);
+      }
       const data = secretData(response, resolved);
       const version = resolved.kv === 2 ? (response.data?.metadata as { version?: number } | undefined)?.version : undefined;
       return {
@@ -135,6 +142,24 @@ export class VaultSession implements ProviderSession {
       } as const;
       const mapped = mapReadError(error, context);
       return { ok: false, error: mapped, apiPath: resolved?.apiPath, kv: resolved?.kv, ms: Date.now() - started };
+    }
+  }
+
+  /**
+   * #readDirect reads a `<mount>/data/<secret>` path as written, with no mount lookup; the
+   * answer's shape says whether it is KV v2. A 404 or 403 may mean the mount is nested
+   * (its own path ends in /data): then the mount is looked up, and the secret read again
+   * where the mount says, if that is another path; otherwise the first error stands.
+   */
+  async #readDirect(direct: ResolvedPath): Promise<{ resolved: ResolvedPath; response: VaultResponse }> {
+    try {
+      const response = await this.client.read(direct.apiPath);
+      return { resolved: { ...direct, kv: hasKv2Shape(response) ? 2 : undefined }, response };
+    } catch (error) {
+      if (!(error instanceof VaultHttpError) || (error.status !== 404 && error.status !== 403)) throw error;
+      const resolved = await this.#resolver.resolve(direct.path);
+      if (resolved.apiPath === direct.apiPath) throw error;
+      return { resolved, response: await this.client.read(resolved.apiPath) };
     }
   }
 
