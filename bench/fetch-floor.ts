@@ -92,7 +92,12 @@ try {
 
   const runOnce = async (entry: string, inputs: Record<string, string>, expect: number): Promise<Run> => {
     const dir = mkdtempSync(join(scratch, "job-"));
-    const files = { output: join(dir, "output"), env: join(dir, "env"), state: join(dir, "state"), summary: join(dir, "summary") };
+    const files = {
+      output: join(dir, "output"),
+      env: join(dir, "env"),
+      state: join(dir, "state"),
+      summary: join(dir, "summary"),
+    };
     for (const f of Object.values(files)) writeFileSync(f, "");
     const usageFile = join(dir, "usage.json");
     const env: Record<string, string> = {
@@ -119,7 +124,9 @@ try {
     const started = performance.now();
     const startedAt = Date.now();
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, entry === "-e" ? ["-e", "0"] : [entry], {
+      // BENCH_NODE_ARGS go before the bundle, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+      const extra = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+      const child = spawn(process.execPath, entry === "-e" ? ["-e", "0"] : [...extra, entry], {
         env,
         cwd: dir,
         stdio: ["ignore", "ignore", "pipe"],
@@ -136,10 +143,17 @@ try {
     if (entry !== "-e") {
       const out = readFileSync(files.env, "utf8") + readFileSync(files.output, "utf8");
       const found = values.slice(0, expect).filter((v) => out.includes(v)).length;
-      if (code !== 0 || found !== expect) throw new Error(`run failed (exit ${code}, ${found}/${expect} values): ${stderr.slice(0, 2000)}`);
+      if (code !== 0 || found !== expect)
+        throw new Error(`run failed (exit ${code}, ${found}/${expect} values): ${stderr.slice(0, 2000)}`);
     }
     rmSync(dir, { recursive: true, force: true });
-    return { ms, cpuMs: (usage.user + usage.system) / 1000, firstRequestMs: first === undefined ? NaN : first - startedAt, requests, code };
+    return {
+      ms,
+      cpuMs: (usage.user + usage.system) / 1000,
+      firstRequestMs: first === undefined ? NaN : first - startedAt,
+      requests,
+      code,
+    };
   };
 
   const series = async (entry: string, inputs: Record<string, string>, n: number): Promise<Run[]> => {
@@ -150,7 +164,9 @@ try {
   };
 
   const nodeStart = median((await series("-e", {}, 0)).map((r) => r.ms));
-  console.log(`node ${process.version}; +${DELAY_MS} ms per vault request; ${RUNS} runs per case (median, min); paths ${STYLE === "plain" ? "secret/app/…" : "secret/data/app/…"}`);
+  console.log(
+    `node ${process.version}; +${DELAY_MS} ms per vault request; ${RUNS} runs per case (median, min); paths ${STYLE === "plain" ? "secret/app/…" : "secret/data/app/…"}`,
+  );
   console.log(`node -e 0: ${nodeStart.toFixed(1)} ms (median); concurrency c = ${CONCURRENCY}`);
   console.log("");
   console.log("| bundle | N | floor ms | median ms | min ms | × floor | requests | CPU ms | spawn → 1st request ms |");
@@ -159,7 +175,13 @@ try {
   const kinds = (requests: string[]) => {
     const counts = new Map<string, number>();
     for (const r of requests) {
-      const kind = r.includes("/auth/") ? "login" : r.includes("sys/internal/ui/mounts") ? "mount lookup" : r.includes("revoke") ? "revoke" : "read";
+      const kind = r.includes("/auth/")
+        ? "login"
+        : r.includes("sys/internal/ui/mounts")
+          ? "mount lookup"
+          : r.includes("revoke")
+            ? "revoke"
+            : "read";
       counts.set(kind, (counts.get(kind) ?? 0) + 1);
     }
     return [...counts].map(([k, v]) => `${v} ${k}`).join(", ");
@@ -180,7 +202,7 @@ try {
     };
     const bundles: [string, string, Record<string, string>][] = [["vaultgate", ACTIONS.secrets.main, inputs]];
     if (other) {
-      const { concurrency: _ignored, ...theirs } = inputs;
+      const theirs = Object.fromEntries(Object.entries(inputs).filter(([name]) => name !== "concurrency"));
       bundles.push(["vault-action", other, theirs]);
     }
     for (const [name, entry, given] of bundles) {

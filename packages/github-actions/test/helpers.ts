@@ -1,5 +1,5 @@
 /**
- * helpers — a Runner over this process, as @actions/core sees it: a test environment
+ * helpers — a Runner over this process, as the runner sees it: a test environment
  * (INPUT_*, STATE_*, fresh file-command files) put into process.env, stdout recorded,
  * and both restored after each test, with the exit code a failed step set.
  */

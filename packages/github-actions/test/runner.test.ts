@@ -37,7 +37,7 @@ describe("escaping", () => {
 describe("file commands", () => {
   it("refuses a value that contains the file command's delimiter, without echoing the value", () => {
     const t = testRunner();
-    // @actions/core draws a fresh `ghadelimiter_<uuid>` per record, which no value can guess: make it guessable.
+    // The toolkit draws a fresh `ghadelimiter_<uuid>` per record, which no value can guess: make it guessable.
     const uuid = "12345678-1234-4234-8234-123456789abc";
     const randomUUID = crypto.randomUUID;
     const error = (() => {

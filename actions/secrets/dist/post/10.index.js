@@ -1,1 +1,1 @@
-const id=10,ids=[10],modules={15010:(module=>{module.exports=eval("require")("kerberos")})};export{id,ids,modules};
+const id=10,ids=[10],modules={5010:(module=>{module.exports=eval("require")("kerberos")})};export{id,ids,modules};

@@ -1,1 +1,1 @@
-const u=703,c=[703],i={73703:((o,e,d)=>{Object.defineProperty(e,"__esModule",{value:!0}),e.getMachineId=void 0;const n=d(20046);async function t(){n.diag.debug("could not read machine-id: unsupported platform")}e.getMachineId=t})};export{u as id,c as ids,i as modules};
+const u=703,c=[703],i={3703:((o,e,d)=>{Object.defineProperty(e,"__esModule",{value:!0}),e.getMachineId=void 0;const n=d(46);async function t(){n.diag.debug("could not read machine-id: unsupported platform")}e.getMachineId=t})};export{u as id,c as ids,i as modules};

@@ -1,7 +1,7 @@
 /**
  * runner/file-commands — the names the runner's file commands may carry. GITHUB_OUTPUT,
  * GITHUB_ENV and GITHUB_STATE are files a step appends `name<<DELIMITER` records to
- * (@actions/core writes them, with a fresh random delimiter per value, refusing a value
+ * (runner/toolkit writes them, with a fresh random delimiter per value, refusing a value
  * that contains it); the runner reads them after the step. A name with a line break,
  * `=` or `<<` would let the runner split the record elsewhere, so it is refused first.
  * A file is checked to be there and writable before login, and a batch of records is

@@ -1,17 +1,17 @@
 /**
- * runner/runner — one step's view of the GitHub Actions runner, on @actions/core, the
- * toolkit GitHub maintains: inputs, state, log lines, annotations, masks, outputs,
- * environment, the job summary and the step's result. It keeps the guards @actions/core
- * lacks: a name is validated before a file command is written; a missing or unwritable
- * GITHUB_OUTPUT/GITHUB_ENV/GITHUB_STATE is an error, never core's fallback of printing
- * the value as a `::set-output` line; a value holding the file command's delimiter is
+ * runner/runner — one step's view of the GitHub Actions runner: inputs, state, log
+ * lines, annotations, masks, outputs, environment, the job summary and the step's result,
+ * written by runner/toolkit with @actions/core's semantics. On top of them it keeps the
+ * guards @actions/core lacks: a name is validated before a file command is written; a
+ * missing or unwritable GITHUB_OUTPUT/GITHUB_ENV/GITHUB_STATE is an error, never a
+ * fallback of printing the value as a `::set-output` line; a value holding the file command's delimiter is
  * refused without echoing it; untrusted log text is wrapped in stop-commands; typo'd
  * booleans are configuration errors that say what was given.
  */
-import * as core from "@actions/core";
+import * as toolkit from "./toolkit.js";
 import { ConfigError, OutputError, type Env } from "@vaultgate/core";
 import { EOL } from "node:os";
-import { formatCommand, inertLines, type AnnotationProperties } from "./commands.js";
+import { formatCommand, inertLines, type AnnotationProperties, type CommandProperties } from "./commands.js";
 import { allOrNothing, assertCommandName, fileCommandPath, type FileCommand } from "./file-commands.js";
 
 /** inputVariable names the variable the runner sets for an input: INPUT_ + the name upper-cased, spaces as _. */
@@ -19,7 +19,7 @@ export function inputVariable(name: string): string {
   return `INPUT_${name.replaceAll(" ", "_").toUpperCase()}`;
 }
 
-/** Runner speaks the runner's protocol for one step, through @actions/core. */
+/** Runner speaks the runner's protocol for one step (runner/toolkit writes the commands and records). */
 export class Runner {
   /** env is the step's environment (the runner's INPUT_*, STATE_*, GITHUB_* and RUNNER_* variables). */
   readonly env: Env = process.env;
@@ -32,7 +32,7 @@ export class Runner {
 
   /** input returns an input's text, trimmed; "" when it is not set. */
   input(name: string): string {
-    return core.getInput(name);
+    return toolkit.getInput(name);
   }
 
   /**
@@ -40,10 +40,10 @@ export class Runner {
    * undefined when empty; anything else is a configuration error, never a guess.
    */
   booleanInput(name: string): boolean | undefined {
-    const text = core.getInput(name);
+    const text = toolkit.getInput(name);
     if (text === "") return undefined;
     try {
-      return core.getBooleanInput(name);
+      return toolkit.getBooleanInput(name);
     } catch {
       throw new ConfigError(`Input ${name} must be true or false, got "${text}".`);
     }
@@ -51,7 +51,7 @@ export class Runner {
 
   /** state returns a value the main step saved with saveState; "" when there is none. */
   state(name: string): string {
-    return core.getState(name);
+    return toolkit.getState(name);
   }
 
   /**
@@ -59,37 +59,37 @@ export class Runner {
    * message, a path) is wrapped in stop-commands, so it is shown and never obeyed.
    */
   info(message: string): void {
-    for (const line of inertLines(message)) core.info(line);
+    for (const line of inertLines(message)) toolkit.info(line);
   }
 
   /** debug writes a line shown only when step debug logging is on. */
   debug(message: string): void {
-    core.debug(message);
+    toolkit.issue("debug", message);
   }
 
   /** notice writes a notice annotation. */
   notice(message: string, properties: AnnotationProperties = {}): void {
-    core.notice(message, annotation(properties));
+    toolkit.issue("notice", message, annotation(properties));
   }
 
   /** warning writes a warning annotation. */
   warning(message: string, properties: AnnotationProperties = {}): void {
-    core.warning(message, annotation(properties));
+    toolkit.issue("warning", message, annotation(properties));
   }
 
   /** error writes an error annotation; it does not fail the step (setFailed does). */
   error(message: string, properties: AnnotationProperties = {}): void {
-    core.error(message, annotation(properties));
+    toolkit.issue("error", message, annotation(properties));
   }
 
   /** mask registers one exact string with the runner's log masker. */
   mask(text: string): void {
-    if (text !== "") core.setSecret(text);
+    if (text !== "") toolkit.issue("add-mask", text);
   }
 
   /**
-   * maskAll registers many strings in one write: the `::add-mask::` lines core.setSecret
-   * would write one by one (one system call each, hundreds per secret read), joined.
+   * maskAll registers many strings in one write: the `::add-mask::` lines `mask` would
+   * write one by one (one system call each, dozens per secret read), joined.
    */
   maskAll(texts: readonly string[]): void {
     const lines = texts.filter((t) => t !== "").map((t) => `${formatCommand("add-mask", t)}${EOL}`);
@@ -98,17 +98,20 @@ export class Runner {
 
   /** group runs `fn` inside a collapsible group of the log. */
   group<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    return core.group(name, fn);
+    return toolkit.group(name, fn);
   }
 
   /** setOutput sets a step output (GITHUB_OUTPUT). */
   setOutput(name: string, value: string): void {
-    fileCommand("GITHUB_OUTPUT", name, () => core.setOutput(name, value));
+    fileCommand("GITHUB_OUTPUT", name, () => toolkit.appendRecord("OUTPUT", name, value));
   }
 
   /** exportVariable sets an environment variable for the following steps (GITHUB_ENV). */
   exportVariable(name: string, value: string): void {
-    fileCommand("GITHUB_ENV", name, () => core.exportVariable(name, value));
+    fileCommand("GITHUB_ENV", name, () => {
+      toolkit.appendRecord("ENV", name, value);
+      process.env[name] = value;
+    });
   }
 
   /** fileCommandPath checks that the runner file `variable` names is there and writable. */
@@ -134,31 +137,32 @@ export class Runner {
 
   /** saveState hands a value to this action's post step (GITHUB_STATE → STATE_<name>). */
   saveState(name: string, value: string): void {
-    fileCommand("GITHUB_STATE", name, () => core.saveState(name, value));
+    fileCommand("GITHUB_STATE", name, () => toolkit.appendRecord("STATE", name, value));
   }
 
   /** appendSummary appends Markdown to the job summary (GITHUB_STEP_SUMMARY). */
-  async appendSummary(markdown: string): Promise<void> {
+  appendSummary(markdown: string): Promise<void> {
     try {
-      await core.summary.addRaw(markdown, !markdown.endsWith("\n")).write();
+      toolkit.appendSummary(markdown.endsWith("\n") ? markdown : `${markdown}\n`);
+      return Promise.resolve();
     } catch (error) {
-      throw new OutputError(`Cannot append to the job summary: ${firstLine(error)}.`, { cause: error });
+      return Promise.reject(new OutputError(`Cannot append to the job summary: ${firstLine(error)}.`, { cause: error }));
     }
   }
 
   /** setFailed fails the step (exit code 1), with an error annotation unless told not to. */
   setFailed(message: string, options: { annotation?: boolean; title?: string } = {}): void {
     this.#exitCode = 1;
-    process.exitCode = core.ExitCode.Failure;
+    process.exitCode = 1;
     if (options.annotation === false) this.info(message);
     else this.error(message, { title: options.title });
   }
 }
 
 /**
- * fileCommand checks the name and the command file, then lets @actions/core write the
- * record. core appends `name<<ghadelimiter_<uuid>` records and refuses a delimiter in
- * the name or value; its error is rethrown without the value.
+ * fileCommand checks the name and the command file, then lets runner/toolkit write the
+ * record: a `name<<ghadelimiter_<uuid>` record, refusing a delimiter in the name or
+ * value; that error is rethrown without the value.
  */
 function fileCommand(variable: FileCommand, name: string, write: () => void): void {
   assertCommandName(name);
@@ -166,7 +170,7 @@ function fileCommand(variable: FileCommand, name: string, write: () => void): vo
   try {
     write();
   } catch (error) {
-    // Never echo the value: it is a secret. core's messages name the delimiter, not the value.
+    // Never echo the value: it is a secret. The toolkit's messages name the delimiter, not the value.
     const delimiter = /delimiter/.test(firstLine(error));
     throw new OutputError(
       delimiter
@@ -179,14 +183,14 @@ function fileCommand(variable: FileCommand, name: string, write: () => void): vo
   }
 }
 
-function annotation(properties: AnnotationProperties): core.AnnotationProperties {
+function annotation(properties: AnnotationProperties): CommandProperties {
   const { title, file, line, endLine, col, endColumn } = properties;
   return {
     ...(title ? { title } : {}),
     ...(file ? { file } : {}),
-    ...(line !== undefined ? { startLine: line } : {}),
+    ...(line !== undefined ? { line } : {}),
     ...(endLine !== undefined ? { endLine } : {}),
-    ...(col !== undefined ? { startColumn: col } : {}),
+    ...(col !== undefined ? { col } : {}),
     ...(endColumn !== undefined ? { endColumn } : {}),
   };
 }
