@@ -96,7 +96,9 @@ export function hasKv2Shape(response: VaultResponse): boolean {
   const meta = data.metadata as Record<string, unknown> | null | undefined;
   const inner = data.data;
   const innerOk = inner === null || (typeof inner === "object" && !Array.isArray(inner));
-  return innerOk && !!meta && typeof meta === "object" && typeof meta.version === "number" && typeof meta.created_time === "string";
+  return (
+    innerOk && !!meta && typeof meta === "object" && typeof meta.version === "number" && typeof meta.created_time === "string"
+  );
 }
 
 /** DIRECT_KV2 matches `<mount>/data/<secret>` with a one-segment mount, the way vault-action users write KV v2 paths. */
