@@ -20,18 +20,24 @@ const BASE64_WRAP_WIDTHS = [76, 64] as const;
  */
 export function base64Forms(text: string): string[] {
   const forms: string[] = [];
-  const value = Buffer.from(text, "utf8");
-  for (const bytes of [value, Buffer.concat([value, NEWLINE])]) {
+  // One buffer, [0, 0, value…, "\n"]: every input below is a view of it, nothing is copied.
+  const length = Buffer.byteLength(text, "utf8");
+  const all = Buffer.alloc(length + 3);
+  all.write(text, 2, "utf8");
+  all[length + 2] = 0x0a;
+  for (const size of [length, length + 1]) {
+    const bytes = all.subarray(2, 2 + size);
     const standard = bytes.toString("base64");
     const urlSafe = bytes.toString("base64url");
     forms.push(standard, standard.replace(/=+$/, ""), urlSafe, padBase64(urlSafe));
     for (const width of BASE64_WRAP_WIDTHS) {
       if (standard.length > width) forms.push(wrap(standard, width));
     }
+    // Offset 0 is the standalone form without its padding; 1 and 2 follow zero bytes.
     for (let offset = 0; offset < 3; offset++) {
-      const shifted = Buffer.concat([Buffer.alloc(offset), bytes]);
+      const shifted = all.subarray(2 - offset, 2 + size);
       const start = Math.ceil((8 * offset) / 6);
-      const end = Math.floor((8 * (offset + bytes.length)) / 6);
+      const end = Math.floor((8 * (offset + size)) / 6);
       forms.push(shifted.toString("base64").slice(start, end), shifted.toString("base64url").slice(start, end));
     }
   }
@@ -63,8 +69,6 @@ export function allRenderings(text: string): string[] {
 
 /** UNESCAPED: text that JSON, URL (component and form) and shell escaping all leave as it is. */
 const UNESCAPED = /^[A-Za-z0-9._-]+$/;
-
-const NEWLINE = Buffer.from("\n");
 
 function padBase64(unpadded: string): string {
   return unpadded + "=".repeat((4 - (unpadded.length % 4)) % 4);

@@ -15,4 +15,4 @@ export {
   type VariantOptions,
 } from "./variants.js";
 export { jsonLeaves } from "./json-leaves.js";
-export { renderings, allRenderings } from "./encodings.js";
+export { renderings, allRenderings, base64Forms } from "./encodings.js";
