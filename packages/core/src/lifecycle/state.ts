@@ -62,7 +62,8 @@ export function saveState(path: string, state: SessionState): void {
   const auditFile = keepSide(path, "audit", state.audit ? JSON.stringify(state.audit) : undefined);
   const saved: Record<string, unknown> = { ...state, vault, auditFile };
   delete saved.audit;
-  writeSecureFile(path, `${JSON.stringify(saved)}\n`);
+  // Read by `revoke` or the post step on this machine: it must outlive a killed process, not a power loss.
+  writeSecureFile(path, `${JSON.stringify(saved)}\n`, { durable: false });
 }
 
 /** removeState deletes a state file and its side files; missing ones are not an error. */
@@ -83,7 +84,7 @@ function keepSide(path: string, kind: keyof typeof SIDE_FILES, content: string |
     removeFile(file);
     return undefined;
   }
-  writeSecureFile(file, content);
+  writeSecureFile(file, content, { durable: false });
   return file;
 }
 
