@@ -8,8 +8,6 @@
 import http from "node:http";
 import https from "node:https";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
-import { HttpProxyAgent } from "http-proxy-agent";
-import { HttpsProxyAgent } from "https-proxy-agent";
 import { getProxyForUrl } from "proxy-from-env";
 import type { TlsConfig } from "../config/schema.js";
 
@@ -83,7 +81,7 @@ export class HttpClient {
   readonly #headers: Readonly<Record<string, string>>;
   readonly #tls: TlsOptions;
   readonly #agent: http.Agent;
-  readonly #proxyAgents = new Map<string, http.Agent>();
+  readonly #proxyAgents = new Map<string, Promise<http.Agent>>();
 
   constructor(options: HttpClientOptions) {
     this.#base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
@@ -116,6 +114,20 @@ export class HttpClient {
     }
     const transport = url.protocol === "https:" ? https : http;
     const started = Date.now();
+    const proxied = this.#proxyAgentFor(url);
+    if (proxied) return proxied.then((agent) => this.#send(req, url, body, headers, transport, started, agent));
+    return this.#send(req, url, body, headers, transport, started, this.#agent);
+  }
+
+  #send(
+    req: HttpRequest,
+    url: URL,
+    body: Buffer | undefined,
+    headers: Record<string, string>,
+    transport: typeof http | typeof https,
+    started: number,
+    agent: http.Agent,
+  ): Promise<HttpResponse> {
     return new Promise<HttpResponse>((resolve, reject) => {
       let sent = false;
       let settled = false;
@@ -130,7 +142,7 @@ export class HttpClient {
       const request = transport.request(url, {
         method: req.method,
         headers,
-        agent: this.#agentFor(url),
+        agent,
         ...(url.protocol === "https:" ? this.#tls : {}),
         // Through a proxy tunnel the TLS socket no longer knows the target host; check the
         // certificate against it explicitly (an IP address is never sent as SNI).
@@ -187,19 +199,26 @@ export class HttpClient {
   /** close releases pooled connections so the process can exit promptly. */
   close(): void {
     this.#agent.destroy();
-    for (const agent of this.#proxyAgents.values()) agent.destroy();
+    for (const agent of this.#proxyAgents.values()) void agent.then((a) => a.destroy());
   }
 
-  #agentFor(url: URL): http.Agent {
+  /**
+   * #proxyAgentFor returns the agent of the proxy HTTPS_PROXY/HTTP_PROXY/NO_PROXY choose
+   * for `url`, or undefined for a direct connection. The proxy agents are imported only
+   * when a proxy is configured: a direct run never loads them.
+   */
+  #proxyAgentFor(url: URL): Promise<http.Agent> | undefined {
     const proxy = getProxyForUrl(url.href);
-    if (!proxy) return this.#agent;
+    if (!proxy) return undefined;
     const key = `${url.protocol}${proxy}`;
     let agent = this.#proxyAgents.get(key);
     if (!agent) {
       agent =
         url.protocol === "https:"
-          ? new HttpsProxyAgent(proxy, { keepAlive: true, ...this.#tls })
-          : new HttpProxyAgent(proxy, { keepAlive: true });
+          ? import("https-proxy-agent").then(
+              ({ HttpsProxyAgent }) => new HttpsProxyAgent(proxy, { keepAlive: true, ...this.#tls }),
+            )
+          : import("http-proxy-agent").then(({ HttpProxyAgent }) => new HttpProxyAgent(proxy, { keepAlive: true }));
       this.#proxyAgents.set(key, agent);
     }
     return agent;
