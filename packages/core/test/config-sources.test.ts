@@ -110,3 +110,44 @@ describe("sources in a manifest", () => {
     expect(config.secrets[0]?.source).toBeUndefined();
   });
 });
+
+describe("vault inputs over a manifest's sources.vault", () => {
+  const SOURCES_VAULT = `
+sources:
+  vault: { url: "https://manifest.example.com", namespace: team }
+  aws: { role-arn: "${ARN}", region: eu-west-1 }
+secrets: [ "secret/data/app password | DB_PASSWORD" ]
+`;
+  const load = (inputs: Record<string, string>, env: Record<string, string> = {}, text = SOURCES_VAULT) =>
+    normalizeConfig(mergeRaw(parseManifest(text, "vaultgate.yml", env), rawFromInputs(inputs)), { ...ctx, env });
+
+  it.each([
+    ["url", { url: "https://input.example.com" }, { url: "https://input.example.com", namespace: "team" }],
+    ["namespace", { namespace: "other" }, { url: "https://manifest.example.com", namespace: "other" }],
+    [
+      "url and namespace",
+      { url: "https://input.example.com", namespace: "other" },
+      { url: "https://input.example.com", namespace: "other" },
+    ],
+    ["nothing", {}, { url: "https://manifest.example.com", namespace: "team" }],
+  ])("an input %s wins over sources.vault, key by key", (_, inputs, vault) => {
+    const config = load(inputs);
+    expect(config).toMatchObject({ vault });
+    expect(config.aws?.roleArn).toBe(ARN);
+  });
+
+  it("VAULT_ADDR fills in a sources.vault without url; a url input still wins over it", () => {
+    const text = SOURCES_VAULT.replace('url: "https://manifest.example.com", ', "");
+    expect(load({}, { VAULT_ADDR: "https://env.example.com" }, text)).toMatchObject({
+      vault: { url: "https://env.example.com" },
+    });
+    expect(load({ url: "https://input.example.com" }, { VAULT_ADDR: "https://env.example.com" }, text)).toMatchObject({
+      vault: { url: "https://input.example.com" },
+    });
+  });
+
+  it("still refuses a manifest that names the vault in both vault: and sources.vault", () => {
+    const text = `vault: { url: "https://v.example.com" }\n${SOURCES_VAULT}`;
+    expect(() => load({ url: "https://input.example.com" }, {}, text)).toThrow(/names the vault twice/);
+  });
+});

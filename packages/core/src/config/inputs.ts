@@ -141,11 +141,13 @@ export function parseHeaderLines(text: string): Record<string, string> {
 
 /**
  * mergeRaw lays `override` (inputs, flags) over `base` (a manifest): sections merge key
- * by key, and secrets from both are kept, the manifest's first.
+ * by key, and secrets from both are kept, the manifest's first. The vault inputs (url,
+ * namespace, TLS...) go where the manifest names its vault: into sources.vault when it
+ * has one, so they win over it as they win over a top-level `vault:`.
  */
 export function mergeRaw(base: unknown, override: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = isObject(base) ? { ...base } : {};
-  for (const [key, value] of Object.entries(override)) {
+  for (const [key, value] of Object.entries(intoSourcesVault(out, override))) {
     if (key === "secrets") {
       const before = toList(out.secrets);
       out.secrets = [...before, ...toList(value)];
@@ -166,6 +168,13 @@ export function mergeRaw(base: unknown, override: Readonly<Record<string, unknow
     }
   }
   return out;
+}
+
+/** intoSourcesVault moves the inputs' `vault` section to `sources.vault` when the manifest names its vault there. */
+function intoSourcesVault(base: Record<string, unknown>, override: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  if (!isObject(override.vault) || !isObject(base.sources) || base.sources.vault === undefined) return override;
+  const { vault, ...rest } = override;
+  return { ...rest, sources: { ...(isObject(rest.sources) ? rest.sources : {}), vault } };
 }
 
 function toList(value: unknown): unknown[] {
