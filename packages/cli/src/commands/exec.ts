@@ -28,7 +28,7 @@ import {
   stateFileWriter,
   toVaultgateError,
   writeSecureFile,
-  type AuthConfig,
+  type VaultgateConfig,
   type FetchedSecret,
   type Platform,
   type Session,
@@ -133,7 +133,7 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
       filesDir = join(platformTempDir(ctx.env), `vaultgate-exec-${randomBytes(6).toString("hex")}`);
       keepState({ ...job.state, files: [filesDir] });
     }
-    const env = childEnv(withoutLogin(ctx.env, config.auth, values["keep-env"] ?? [], platform), result.secrets, filesDir);
+    const env = childEnv(withoutLogin(ctx.env, config, values["keep-env"] ?? [], platform), result.secrets, filesDir);
     // A source asked to export its own credentials (sources.aws.export-credentials) hands them to the command, masked.
     for (const { name, value } of session.exports()) env[name] = value;
     // Each source renews (or re-obtains) its own credentials and leases while the command runs.
@@ -257,12 +257,13 @@ function minMaskLengthFlag(flag: unknown, env: CommandContext["env"]): number | 
  */
 function withoutLogin(
   env: CommandContext["env"],
-  auth: AuthConfig | undefined,
+  config: Pick<VaultgateConfig, "auth" | "aws"> | undefined,
   keep: readonly string[],
   platform: Platform,
 ): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env };
-  const removed = loginVariables(auth, env).filter((name) => !keep.includes(name));
+  // Every source's login material: the vault's and the AWS source's ID token alike.
+  const removed = loginVariables(config?.auth, env, config?.aws).filter((name) => !keep.includes(name));
   for (const name of removed) delete out[name];
   if (removed.length > 0) {
     platform.log.debug(`the command does not get the login variables ${removed.join(", ")} (--keep-env NAME keeps one)`);

@@ -28,6 +28,9 @@ export const DEFAULT_ID_TOKEN_VARIABLES = {
   local: ["VAULTGATE_ID_TOKEN"],
 } as const;
 
+/** AWS_ID_TOKEN_VARIABLE is the AWS source's ID token when sources.aws names none (GitLab id_tokens, Jenkins awsCredentialsId). */
+export const AWS_ID_TOKEN_VARIABLE = "AWS_ID_TOKEN";
+
 /** IdTokenRequest: the configured source and the audience to ask for (GitHub). */
 export interface IdTokenRequest {
   source: IdTokenSource;
