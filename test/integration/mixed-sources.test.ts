@@ -21,6 +21,7 @@ import {
 import {
   ACTIONS,
   checkCli,
+  gitlabIdToken,
   gitlabJobEnv,
   recordingPlatform,
   runActionStep,
@@ -67,6 +68,9 @@ afterAll(async () => {
   await bed?.stop();
 });
 
+/** awsIdToken is the GitLab job's second ID token, for AWS ($AWS_ID_TOKEN, audience sts.amazonaws.com). */
+const awsIdToken = () => gitlabIdToken(vault, {}, DEFAULT_AWS_AUDIENCE);
+
 /** manifest writes a two-source manifest with `secrets` (YAML list items) and returns its path. */
 function manifest(secrets: string[], aws_: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "vaultgate-mixed-"));
@@ -101,7 +105,12 @@ describe("one manifest, Vault and AWS", () => {
     const file = manifest(MIXED, { "export-credentials": "true" });
     const audit = join(mkdtempSync(join(tmpdir(), "vaultgate-mixed-audit-")), "audit.jsonl");
     const names = "DB_PASSWORD,APP_PASSWORD,SSM_DB_PASSWORD,AWS_SECRET_ACCESS_KEY,AWS_SESSION_TOKEN";
-    const { env } = await gitlabJobEnv(vault, { PRINT_SECRETS: names, EXIT_CODE: "0", BYTE_DELAY_MS: "0" });
+    const { env } = await gitlabJobEnv(vault, {
+      PRINT_SECRETS: names,
+      EXIT_CODE: "0",
+      BYTE_DELAY_MS: "0",
+      AWS_ID_TOKEN: await awsIdToken(),
+    });
     const args = ["exec", "-f", file, "--mount", "jwt-gitlab", "--role", "deploy", "--audit", audit, "--", process.execPath];
     const result = await runCli([...args, PRINT], env, { timeoutMs: 90_000 });
     expect(result.stderr).not.toMatch(/Error:/);
@@ -132,7 +141,10 @@ describe("one manifest, Vault and AWS", () => {
 
   it("check: a healthy two-source setup passes, each secret checked at its source", async () => {
     const file = manifest(MIXED);
-    const run = await checkCli(vault, ["-f", file, "--min-ttl", "5m"], { secrets: Object.values(aws.values).map(String) });
+    const run = await checkCli(vault, ["-f", file, "--min-ttl", "5m"], {
+      secrets: Object.values(aws.values).map(String),
+      env: { AWS_ID_TOKEN: await awsIdToken() },
+    });
     expect(run.problems).toEqual([]);
     expect(run.report.ok).toBe(true);
     const status = Object.fromEntries(run.report.checks.map((c) => [c.id, c.status]));
@@ -153,7 +165,10 @@ describe("one manifest, Vault and AWS", () => {
       "{ path: aws://secretsmanager/vaultgate/app, key: nokey, name: NO_KEY }",
       "{ path: aws://secretsmanager/vaultgate/doomed, key: value, name: DOOMED }",
     ]);
-    const run = await checkCli(vault, ["-f", file], { secrets: Object.values(aws.values).map(String) });
+    const run = await checkCli(vault, ["-f", file], {
+      secrets: Object.values(aws.values).map(String),
+      env: { AWS_ID_TOKEN: await awsIdToken() },
+    });
     expect(run.problems).toEqual([]);
     expect(run.report.ok).toBe(false);
     const by = (id: string) => run.report.checks.find((c) => c.id === id);
@@ -174,7 +189,10 @@ describe("one manifest, Vault and AWS", () => {
     // The first request to moto (the unsigned AssumeRoleWithWebIdentity) passes; every later one is checked.
     await moto.enforceAuthAfter(1);
     try {
-      const run = await checkCli(vault, ["-f", file], { secrets: Object.values(aws.values).map(String) });
+      const run = await checkCli(vault, ["-f", file], {
+        secrets: Object.values(aws.values).map(String),
+        env: { AWS_ID_TOKEN: await awsIdToken() },
+      });
       expect(run.problems).toEqual([]);
       const denied = run.report.checks.find((c) => c.id === "secret.DENIED");
       expect(denied?.status).toBe("fail");
@@ -284,7 +302,7 @@ describe("the AWS session under exec's renewer", () => {
     const platform = recordingPlatform(env, "gitlab");
     const expired = {
       token,
-      claims: { sub: "project_path:acme/app", exp: Math.floor(Date.now() / 1000) - 60 },
+      claims: { sub: "project_path:acme/app", aud: DEFAULT_AWS_AUDIENCE, exp: Math.floor(Date.now() / 1000) - 60 },
       origin: "$VAULT_ID_TOKEN",
     };
     const session = await authenticateAws(config(), { platform, userAgent: "vaultgate/test", idToken: expired });

@@ -5,9 +5,10 @@
  * masked the moment STS returns them.
  */
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import type { AwsSourceConfig } from "../../config/schema.js";
-import type { Claims } from "../../identity/claims.js";
-import { obtainIdToken, type IdToken } from "../../identity/sources.js";
+import type { AwsSourceConfig, IdTokenSource } from "../../config/schema.js";
+import { AuthError } from "../../errors.js";
+import { audiences, type Claims } from "../../identity/claims.js";
+import { AWS_ID_TOKEN_VARIABLE, obtainIdToken, type IdToken } from "../../identity/sources.js";
 import type { Env, Platform } from "../../platform.js";
 import { mapAssumeError } from "./errors.js";
 
@@ -53,11 +54,50 @@ export interface StsOptions {
   maxAttempts: number;
 }
 
-/** assume obtains the ID token (unless given) and exchanges it for credentials. */
+/**
+ * awsTokenSource is where the AWS source's ID token comes from: the configured source, or,
+ * when sources.aws names none and $AWS_ID_TOKEN is set outside GitHub (a GitLab
+ * `id_tokens` entry, Jenkins' awsCredentialsId), that variable rather than the vault's.
+ */
+export function awsTokenSource(source: IdTokenSource, platform: Platform): IdTokenSource {
+  const named = source.from !== "auto" || source.variable !== undefined || source.file !== undefined;
+  if (named || platform.name === "github" || !platform.env[AWS_ID_TOKEN_VARIABLE]?.trim()) return source;
+  return { from: "env", variable: AWS_ID_TOKEN_VARIABLE };
+}
+
+/**
+ * assertAudience refuses, before anything is sent to STS, a token whose `aud` is not the
+ * AWS source's audience: STS would refuse it too, with a reason that does not say which
+ * token was sent (typically the vault's, on GitLab or Jenkins).
+ */
+export function assertAudience(idToken: IdToken, config: AwsSourceConfig, platform: Platform): void {
+  const got = audiences(idToken.claims);
+  if (got.includes(config.audience)) return;
+  const shown = got.length === 0 ? "no audience" : `audience ${got.map((a) => `"${a}"`).join(", ")}`;
+  throw new AuthError(
+    `The ID token for AWS (${idToken.origin}) has ${shown}, but sources.aws expects "${config.audience}": STS would refuse it, so no AWS request was sent (role ${config.roleArn}).`,
+    { hint: audienceHint(config.audience, platform) },
+  );
+}
+
+function audienceHint(audience: string, platform: Platform): string {
+  const name = AWS_ID_TOKEN_VARIABLE;
+  switch (platform.name) {
+    case "gitlab":
+      return `Give AWS an ID token of its own: add \`${name}: { aud: ${audience} }\` to the job's id_tokens, and \`id-token: { variable: ${name} }\` to sources.aws (${name} is used by default).`;
+    case "jenkins":
+      return `Bind an OIDC credential with audience ${audience} for AWS: pass awsCredentialsId to withVaultgate / vaultgateCheck (it sets $${name}), or name the variable in sources.aws id-token.`;
+    default:
+      return `Point sources.aws id-token at a token issued for ${audience} (default: $${name}), or set sources.aws.audience to the audience the role's trust policy expects.`;
+  }
+}
+
+/** assume obtains the ID token (unless given), checks its audience and exchanges it for credentials. */
 export async function assume(options: StsOptions, given?: IdToken): Promise<Assumed> {
   const { config, platform } = options;
-  const idToken =
-    given ?? (await obtainIdToken({ source: config.idToken, audience: config.audience, userAgent: options.userAgent }, platform));
+  const source = awsTokenSource(config.idToken, platform);
+  const idToken = given ?? (await obtainIdToken({ source, audience: config.audience, userAgent: options.userAgent }, platform));
+  assertAudience(idToken, config, platform);
   const sessionName = config.sessionName ?? sessionNameFor(platform.env, idToken.claims);
   // AssumeRoleWithWebIdentity is not signed: the client needs no credentials of its own.
   const sts = new STSClient({
