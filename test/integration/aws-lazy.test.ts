@@ -13,8 +13,10 @@ import { CLI_PATH, gitlabJobEnv } from "@vaultgate/test-harness";
 const vault = inject("vault");
 const RECORDER = fileURLToPath(new URL("../fixtures/record-imports.mjs", import.meta.url));
 const CONTROL = fileURLToPath(new URL("../fixtures/load-aws.mjs", import.meta.url));
-// providers/aws/refs.js (reference parsing, no SDK) is part of config validation and always loaded.
-const AWS = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?(@aws-sdk\/[^/]+)\/|core\/dist\/(providers\/aws)\/(?!refs\.js)/;
+// providers/aws/refs.js (reference parsing) and reasons.js (the gate's AWS reason table, data)
+// import no SDK: config validation and the reason table load them in every run.
+const AWS =
+  /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?(@aws-sdk\/[^/]+)\/|core\/dist\/(providers\/aws)\/(?!(?:refs|reasons)\.js)/;
 
 function loaded(script: string, args: string[], env: Record<string, string>): { code: number | null; aws: string[] } {
   const dir = mkdtempSync(join(tmpdir(), "vaultgate-aws-lazy-"));

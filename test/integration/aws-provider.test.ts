@@ -170,12 +170,20 @@ describe("AWS provider on moto", () => {
     );
     expect(verdicts.map((v) => v.status)).toEqual(["pass", "pass", "fail", "fail", "fail"]);
     expect(verdicts[2]?.reason).toMatch(/Not found in eu-west-1: Secrets Manager secret vaultgate\/missing/);
-    expect(verdicts[3]?.reason).toMatch(/key is missing.*it has: username, password, api-key/);
+    expect(verdicts[3]?.reason).toMatch(/key "missing_key" is missing.*it has: username, password, api-key/);
     expect(verdicts[4]?.reason).toMatch(/scheduled for deletion on .*restore-secret/);
+    expect(verdicts.map((v) => v.details.reason)).toEqual([
+      "aws.secret.readable",
+      "aws.secret.readable",
+      "aws.read.not-found",
+      "aws.secret.key-missing",
+      "aws.read.scheduled-for-deletion",
+    ]);
     expect((await session.validateSession({ minTtlSeconds: 600, issueDynamic: false, concurrency: 1 })).status).toBe("pass");
     const short = await session.validateSession({ minTtlSeconds: 3600, issueDynamic: false, concurrency: 1 });
     expect(short.status).toBe("fail");
     expect(short.reason).toMatch(/session-duration/);
+    expect(short.details.reason).toBe("aws.session.too-short");
     session.close();
   });
 

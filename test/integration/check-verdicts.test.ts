@@ -62,7 +62,7 @@ describe("namespaces", () => {
       ["secret.DB", "pass"],
       ["budget", "pass"],
     ]);
-    expect(run.report.vault.namespace).toBe(gate.namespace);
+    expect(run.report.vault?.namespace).toBe(gate.namespace);
   });
 
   it("a namespace that does not exist is named as such, on the login only", async () => {

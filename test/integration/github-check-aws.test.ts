@@ -3,7 +3,8 @@
 // against the real OpenBao and a real moto: the gate assumes the role with the job's
 // token requested for aws-audience, checks the session against min-ttl and each aws://
 // secret next to the vault's, and never shows a value. AWS_ENDPOINT_URL points the AWS
-// SDK at moto, as a runner's environment can point it at a VPC endpoint.
+// SDK at moto, as a runner's environment can point it at a VPC endpoint. With aws-role-arn
+// and no url the gate checks AWS alone.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { CheckReport } from "@vaultgate/core";
 import {
@@ -93,6 +94,26 @@ describe("actions/check with the aws-* inputs", () => {
     const ttl = report.checks.find((c) => c.id === "aws.session.ttl");
     expect(ttl?.status).toBe("fail");
     expect(ttl?.reason).toMatch(/shorter than the deploy.*session-duration/);
+  });
+
+  it("with aws-role-arn and no url, checks AWS alone: no vault check, reason ids on every AWS check", async () => {
+    const before = oidc.audiences.length;
+    const report = await check({
+      "min-ttl": "5m",
+      secrets: "secretsmanager/vaultgate/app api-key | API_KEY\nssm/vaultgate/app/nope value | NOPE",
+    });
+    expect(report.ok).toBe(false);
+    expect(report.vault).toBeNull();
+    expect(report.checks.map((c) => [c.id, c.status, c.details.reason])).toEqual([
+      ["identity.token", "pass", "identity.ok"],
+      ["aws.login", "pass", "aws.login.ok"],
+      ["aws.session.ttl", "pass", "aws.session.ok"],
+      ["secret.API_KEY", "pass", "aws.secret.readable"],
+      ["secret.NOPE", "fail", "aws.read.not-found"],
+      ["budget", "pass", "budget.ok"],
+    ]);
+    // One token, for STS's audience (the default of aws-audience).
+    expect(oidc.audiences.slice(before)).toEqual(["sts.amazonaws.com"]);
   });
 
   it("a typo'd aws-session-duration is a failing config check, before any login", async () => {

@@ -173,13 +173,15 @@ describe("one manifest, Vault and AWS", () => {
     expect(run.report.ok).toBe(false);
     const by = (id: string) => run.report.checks.find((c) => c.id === id);
     expect(by("secret.DB_PASSWORD")?.status).toBe("pass");
-    const failed = (id: string, reason: RegExp) => {
+    const failed = (id: string, reasonId: string, reason: RegExp) => {
       expect(by(id)?.status, id).toBe("fail");
+      expect(by(id)?.details.reason, id).toBe(reasonId);
       expect(by(id)?.reason, id).toMatch(reason);
     };
-    failed("secret.ABSENT", /vaultgate\/absent/);
-    failed("secret.NO_KEY", /key is missing.*it has: .*password/);
-    failed("secret.DOOMED", /scheduled for deletion.*restore-secret/);
+    failed("secret.ABSENT", "aws.read.not-found", /vaultgate\/absent/);
+    failed("secret.NO_KEY", "aws.secret.key-missing", /key "nokey" is missing.*it has: .*password/);
+    failed("secret.DOOMED", "aws.read.scheduled-for-deletion", /scheduled for deletion.*restore-secret/);
+    expect(by("aws.login")?.details.reason).toBe("aws.login.ok");
   });
 
   it("check: a parameter the role may not read fails naming the IAM action (moto enforcing IAM)", async () => {
@@ -196,6 +198,7 @@ describe("one manifest, Vault and AWS", () => {
       expect(run.problems).toEqual([]);
       const denied = run.report.checks.find((c) => c.id === "secret.DENIED");
       expect(denied?.status).toBe("fail");
+      expect(denied?.details.reason).toBe("aws.read.denied");
       expect(denied?.reason).toMatch(/Permission denied reading SSM parameter \/vaultgate\/app\/db_password.*ssm:GetParameters/);
     } finally {
       await moto.enforceAuthAfter("never");

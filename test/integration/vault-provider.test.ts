@@ -28,6 +28,7 @@ describe("the vault provider", () => {
       "secret/data/app/db password | DB_PASSWORD ;\nsecret/app/db * ;\nsecret/app/api nope | NOPE ;\nsecret/app/missing x | MISSING",
     );
     const platform = recordingPlatform({ GITHUB_ACTIONS: "true", ...oidc.env }, "github");
+    if (!config.vault) throw new Error("the configuration names no vault");
     const session = await vaultProvider.authenticate(
       { vault: config.vault, auth: config.auth, fetch: DEFAULT_FETCH },
       { platform, userAgent: "vaultgate/test" },

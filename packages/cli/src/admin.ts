@@ -12,6 +12,7 @@ import {
   VaultHttpError,
   VaultUnavailableError,
   VaultgateError,
+  vaultOf,
   type Env,
   type VaultgateConfig,
 } from "@vaultgate/core";
@@ -34,7 +35,7 @@ export function adminToken(env: Env, variable: string | undefined, purpose: stri
 /** adminClient builds a VaultClient for the configured vault, holding `token`. */
 export function adminClient(config: VaultgateConfig, token: string): VaultClient {
   const client = new VaultClient({
-    vault: config.vault,
+    vault: vaultOf(config, "This command"),
     fetch: { ...config.fetch, maxAttempts: Math.min(config.fetch.maxAttempts ?? 3, 3) },
     userAgent: USER_AGENT,
   });
@@ -54,7 +55,7 @@ export async function withAdmin<T>(
     return await work(client);
   } catch (error) {
     if (error instanceof VaultgateError) throw error;
-    const address = config.vault.url;
+    const address = vaultOf(config, "This command").url;
     if (error instanceof VaultHttpError && (error.status === 401 || error.status === 403))
       throw new PermissionDeniedError(`The vault at ${address} refused the admin token while ${doing} (${error.path}).`, {
         hint: `Use a token whose policy allows this on ${error.path}; see docs/${doing.startsWith("lint") ? "lint" : "policy"}.md.`,

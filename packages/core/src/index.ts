@@ -74,7 +74,7 @@ export {
   type RevocableLease,
 } from "./lifecycle/revoke.js";
 export { saveState, loadState, parseState, removeState, stateFileWriter, type SessionState } from "./lifecycle/state.js";
-export { fetchJob, stateOf, type FetchJob, type FetchJobOptions } from "./lifecycle/job.js";
+export { fetchJob, sourcesLabel, stateOf, type FetchJob, type FetchJobOptions } from "./lifecycle/job.js";
 export {
   platformTempDir,
   ciTempDir,

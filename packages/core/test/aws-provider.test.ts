@@ -76,7 +76,7 @@ describe("RoleSessionName", () => {
 describe("AWS errors", () => {
   it("a rejected claim names the trust policy's aud and sub next to the token's claims", () => {
     const e = mapAssumeError(new IDPRejectedClaimException({ message: "Incorrect token audience", ...meta }), assumeCtx);
-    expect(e).toMatchObject({ name: "AuthError", exitCode: 3 });
+    expect(e).toMatchObject({ name: "AuthError", exitCode: 3, reasonId: "aws.login.trust-refused" });
     expect(e.message).toContain("repo:acme/app:ref:refs/heads/main");
     expect(e.hint).toMatch(
       /trust policy of arn:aws:iam::111122223333:role\/deploy .*"<issuer>:aud" must be sts\.amazonaws\.com .*"repo:acme\/app:ref:refs\/heads\/main"/,
@@ -89,6 +89,7 @@ describe("AWS errors", () => {
       new InvalidIdentityTokenException({ message: "No OpenIDConnect provider found", ...meta }),
       assumeCtx,
     );
+    expect(invalid.reasonId).toBe("aws.login.untrusted-issuer");
     expect(invalid.hint).toMatch(/IAM OIDC identity provider for the issuer https:\/\/token\.actions\.githubusercontent\.com/);
     const denied = new STSServiceException({
       name: "AccessDenied",
@@ -97,7 +98,7 @@ describe("AWS errors", () => {
       $metadata: { httpStatusCode: 403 },
     });
     const refused = mapAssumeError(denied, assumeCtx);
-    expect(refused.name).toBe("AuthError");
+    expect(refused).toMatchObject({ name: "AuthError", reasonId: "aws.login.trust-refused" });
     expect(refused.hint).toMatch(/trust policy/);
   });
 
@@ -112,15 +113,20 @@ describe("AWS errors", () => {
     };
     expect(mapAwsReadError(new ResourceNotFoundException({ message: "nope", ...meta }), ctx)).toMatchObject({
       name: "SecretNotFoundError",
+      reasonId: "aws.read.not-found",
     });
     const deleted = new InvalidRequestException({
       message: "You can't perform this operation on the secret because it was marked for deletion.",
       ...meta,
     });
     const gone = mapAwsReadError(deleted, ctx);
-    expect(gone.name).toBe("SecretNotFoundError");
+    expect(gone).toMatchObject({ name: "SecretNotFoundError", reasonId: "aws.read.scheduled-for-deletion" });
     expect(gone.hint).toMatch(/restore-secret/);
     const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" });
-    expect(mapAwsReadError(refused, ctx)).toMatchObject({ name: "VaultUnavailableError", exitCode: 5 });
+    expect(mapAwsReadError(refused, ctx)).toMatchObject({
+      name: "VaultUnavailableError",
+      exitCode: 5,
+      reasonId: "aws.unavailable",
+    });
   });
 });

@@ -20,7 +20,7 @@ secrets:
 describe("sources in a manifest", () => {
   it("reads each secret from its source: vault-action lines from the vault, aws:// and source: aws from AWS", () => {
     const config = manifest(TWO);
-    expect(config.vault.url).toBe("https://vault.example.com");
+    expect(config.vault?.url).toBe("https://vault.example.com");
     expect(config.aws).toMatchObject({ roleArn: ARN, region: "eu-west-1", audience: "sts.amazonaws.com" });
     expect(config.aws?.sessionDurationSeconds).toBe(900);
     expect(config.secrets.map((s) => [s.source ?? "vault", s.path])).toEqual([

@@ -85,18 +85,18 @@ describe("normalize", () => {
 
   it("fills defaults", () => {
     const config = normalizeConfig(base, ctx);
-    expect(config.vault.url).toBe("https://vault.example.com");
+    expect(config.vault?.url).toBe("https://vault.example.com");
     expect(config.auth).toEqual({ method: "jwt", mount: "jwt", role: undefined, audience: undefined, idToken: { from: "auto" } });
     expect(config.fetch).toEqual({ concurrency: 32, requestTimeoutSeconds: 10, deadlineSeconds: 60, maxAttempts: undefined });
   });
 
   it("takes the address from VAULT_ADDR", () => {
     const config = normalizeConfig({ secrets: [] }, { ...ctx, env: { VAULT_ADDR: "http://127.0.0.1:8200" } });
-    expect(config.vault.url).toBe("http://127.0.0.1:8200");
+    expect(config.vault?.url).toBe("http://127.0.0.1:8200");
   });
 
   it.each([
-    [{ secrets: [] }, /No vault address/],
+    [{ secrets: [] }, /No source is configured.*no vault address/],
     [{ vault: { url: "vault.example.com" } }, /is not a URL/],
     [{ vault: { url: "ftp://x" } }, /must start with https/],
     [{ ...base, vualt: {} }, /Unknown key "vualt"[\s\S]*/],
@@ -211,7 +211,7 @@ describe("masking settings and URL credentials", () => {
   );
 
   it("accepts an @ in the path", () => {
-    expect(normalizeConfig({ vault: { url: "https://vault.example.com/v1/@x" } }, ctx).vault.url).toBe(
+    expect(normalizeConfig({ vault: { url: "https://vault.example.com/v1/@x" } }, ctx).vault?.url).toBe(
       "https://vault.example.com/v1/@x",
     );
   });

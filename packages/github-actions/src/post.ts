@@ -37,10 +37,12 @@ export async function revokeForPost(runner: Runner, platform: GitHubPlatform): P
     tempDir: platformTempDir(runner.env),
   });
   const leases = report.leasesRevoked + report.leasesWithToken;
-  runner.info(
-    `vaultgate: token ${state.ownsToken ? report.token : "kept (it was given as an input)"}, ` +
-      `${leases} lease${leases === 1 ? "" : "s"} revoked.`,
-  );
+  // An AWS-only run has no token: endRun has said that its AWS credentials only expire.
+  if (state.vault)
+    runner.info(
+      `vaultgate: token ${state.ownsToken ? report.token : "kept (it was given as an input)"}, ` +
+        `${leases} lease${leases === 1 ? "" : "s"} revoked.`,
+    );
   if (state.files.length > 0) runner.info(`vaultgate: removed ${state.files.length} file(s).`);
   // What the revocation left alive is already an error line (platform.log.error); file problems are warnings.
   for (const problem of fileErrors) runner.warning(`vaultgate cleanup: ${problem}`);

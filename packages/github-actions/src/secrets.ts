@@ -22,6 +22,7 @@ import {
   checkSecretNames,
   fetchJob,
   platformTempDir,
+  sourcesLabel,
   toVaultgateError,
   writeSecureFile,
   type FetchResult,
@@ -85,9 +86,17 @@ export function readSecretsInputs(runner: Runner, cwd: string): SecretsInputs {
   if (exportEnv) for (const s of config.secrets) if (s.selector.kind !== "all") assertEnvName(s.envName, s.origin);
   const exportToken = runner.booleanInput("exportToken") ?? false;
   const outputToken = runner.booleanInput("outputToken") ?? false;
-  if (config.secrets.length === 0 && !exportToken && !outputToken) {
+  if (!config.vault && (exportToken || outputToken)) {
+    throw new ConfigError(
+      `${exportToken ? "exportToken" : "outputToken"} hands on the vault token, and these inputs name no vault.`,
+      {
+        hint: "Remove it (AWS-only steps export the AWS credentials with aws-export-credentials), or name the vault with url.",
+      },
+    );
+  }
+  if (config.secrets.length === 0 && !exportToken && !outputToken && !config.aws?.exportCredentials) {
     throw new ConfigError("No secrets are requested.", {
-      hint: "Add `secrets: path key | NAME` lines or a manifest (or exportToken/outputToken to hand on only the token).",
+      hint: "Add `secrets: path key | NAME` lines or a manifest (or exportToken/outputToken to hand on only the token, aws-export-credentials the AWS credentials).",
     });
   }
   const exports = { exportEnv, files: runner.booleanInput("files") ?? false, exportToken, outputToken };
@@ -124,8 +133,8 @@ export async function fetchSecretsForJob(inputs: SecretsInputs, runner: Runner, 
     command: "github-secrets",
     platform: "github",
     env: runner.env,
-    address: config.vault.url,
-    namespace: config.vault.namespace,
+    address: config.vault?.url,
+    namespace: config.vault?.namespace,
   });
   const statePath = actionStatePath(runner.env);
   const writeState = stateFileWriter(statePath);
@@ -143,7 +152,7 @@ export async function fetchSecretsForJob(inputs: SecretsInputs, runner: Runner, 
     job.session.close();
     const { result, session } = job;
     runner.info(
-      `vaultgate: read ${result.secrets.length} value${result.secrets.length === 1 ? "" : "s"} from ${config.vault.url}` +
+      `vaultgate: read ${result.secrets.length} value${result.secrets.length === 1 ? "" : "s"} from ${sourcesLabel(config)}` +
         ` as ${session.identity.role ? `role ${session.identity.role}` : session.identity.method}` +
         `${result.skipped.length ? `, ${result.skipped.length} optional secret(s) skipped` : ""}.`,
     );
@@ -174,7 +183,8 @@ export function handOver(runner: Runner, job: FetchedJob): void {
  */
 export function exportSecrets(runner: Runner, platform: GitHubPlatform, job: FetchedJob, inputs: SecretsInputs): void {
   const secrets = job.result.secrets;
-  for (const s of [...secrets.map((x) => x.value), job.token]) {
+  // An AWS-only run has no vault token ("").
+  for (const s of [...secrets.map((x) => x.value), ...(job.token ? [job.token] : [])]) {
     if (!platform.isMasked(s))
       throw new InternalError("A value was about to be exported before it was masked; nothing was exported.");
   }

@@ -17,6 +17,7 @@ import {
   saveState,
   type FetchedSecret,
   type SessionState,
+  type VaultConfig,
 } from "@vaultgate/core";
 import {
   CONNECTION_INPUTS,
@@ -78,9 +79,10 @@ describe("githubPlatform", () => {
   });
 });
 
+const VAULT: VaultConfig = { url: "http://127.0.0.1:1", namespace: undefined, tls: { caCert: undefined, clientCert: undefined, clientKey: undefined, skipVerify: false }, headers: {} }; // prettier-ignore
 const state: SessionState = {
   version: 1,
-  vault: { url: "http://127.0.0.1:1", namespace: undefined, tls: { caCert: undefined, clientCert: undefined, clientKey: undefined, skipVerify: false }, headers: {} },
+  vault: VAULT,
   token: "s.token-value",
   accessor: undefined,
   ownsToken: true,
@@ -113,7 +115,7 @@ describe("exportSecrets", () => {
       command: "github-secrets",
       platform: "github",
       env: {},
-      address: state.vault.url,
+      address: VAULT.url,
       namespace: undefined,
     }),
   });
@@ -264,7 +266,7 @@ describe("inputs", () => {
     const base64 = Buffer.from(pem).toString("base64");
     for (const env of [{ INPUT_CACERTIFICATE: base64 }, { "INPUT_CA-CERT": pem }]) {
       const { config } = readConnection(testRunner({ INPUT_URL: "https://127.0.0.1:1", ...env }).runner, "/");
-      expect(config.vault.tls.caCert?.trim()).toBe(pem.trim());
+      expect(config.vault?.tls.caCert?.trim()).toBe(pem.trim());
     }
   });
 
@@ -299,7 +301,7 @@ describe("the state file", () => {
     const full: SessionState = {
       ...state,
       vault: {
-        ...state.vault,
+        ...VAULT,
         tls: {
           caCert: ca,
           clientCert: "-----BEGIN CERTIFICATE-----\nC\n",
@@ -317,8 +319,8 @@ describe("the state file", () => {
     for (const suffix of ["", ".ca.pem", ".client.pem", ".client-key.pem"])
       expect(statSync(`${path}${suffix}`).mode & 0o777).toBe(0o600);
     const loaded = loadState(path);
-    expect(loaded.vault.tls).toEqual(full.vault.tls);
-    expect(loaded.vault.headers).toEqual({});
+    expect(loaded.vault?.tls).toEqual(full.vault?.tls);
+    expect(loaded.vault?.headers).toEqual({});
     expect(loaded.leases).toEqual(full.leases);
     expect(loaded.token).toBe(state.token);
     removeState(path);

@@ -120,8 +120,8 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
       command: "exec",
       platform: platform.name,
       env: ctx.env,
-      address: config.vault.url,
-      namespace: config.vault.namespace,
+      address: config.vault?.url,
+      namespace: config.vault?.namespace,
     });
     const job = await fetchJob({ config, platform, audit, saveState: keepState });
     session = job.session;

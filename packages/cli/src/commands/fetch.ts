@@ -87,8 +87,8 @@ export async function fetchCommand(argv: string[], ctx: CommandContext): Promise
     command: "fetch",
     platform: platform.name,
     env: ctx.env,
-    address: config.vault.url,
-    namespace: config.vault.namespace,
+    address: config.vault?.url,
+    namespace: config.vault?.namespace,
   });
   const statePath = values.state ? resolve(ctx.cwd, values.state) : newStatePath(ctx.env);
   assertWritableDir(dirname(statePath), "the run's state");

@@ -4,7 +4,7 @@
  * reports it as text, JSON or SARIF 2.1.0. Exit 1 when a finding has error severity.
  */
 import { resolve } from "node:path";
-import { ConfigError, loadConfig, parseDuration, writeFileAtomic } from "@vaultgate/core";
+import { ConfigError, loadConfig, parseDuration, vaultOf, writeFileAtomic } from "@vaultgate/core";
 import {
   DEFAULT_LINT_OPTIONS,
   LINT_RULES,
@@ -88,7 +88,8 @@ async function liveSnapshot(
 ): Promise<TrustSnapshot> {
   const { inputs, manifest } = toInputs(values, ctx.env);
   const config = loadConfig({ inputs, manifest, env: ctx.env, cwd: ctx.cwd });
-  const label = `${config.vault.url}${config.vault.namespace ? ` (namespace ${config.vault.namespace})` : ""}`;
+  const vault = vaultOf(config, "vaultgate lint --live");
+  const label = `${vault.url}${vault.namespace ? ` (namespace ${vault.namespace})` : ""}`;
   return withAdmin(config, adminToken(ctx.env, values["token-variable"], "lint"), "linting its trust", (client) =>
     readVaultTrust(client, label),
   );

@@ -11,6 +11,7 @@ import {
   USER_AGENT,
   loadConfig,
   parseDuration,
+  vaultOf,
   writeFileAtomic,
   type Env,
   type VaultgateConfig,
@@ -133,7 +134,8 @@ export async function policyCommand(argv: string[], ctx: CommandContext): Promis
   const dryRun = values["dry-run"] ?? false;
   const token = adminToken(ctx.env, values["token-variable"], "policy --apply");
   const result = await withAdmin(config, token, "applying the trust", (client) => applyPlan(client, plan, { dryRun }));
-  if (result.diff.length === 0) ctx.stdout.write(`No changes: ${config.vault.url} already holds this trust.\n`);
+  if (result.diff.length === 0)
+    ctx.stdout.write(`No changes: ${vaultOf(config, "vaultgate policy").url} already holds this trust.\n`);
   else ctx.stdout.write(`${result.diff.join("\n")}\n`);
   if (dryRun) ctx.stdout.write(`Dry run: ${result.changes.length} change(s) shown, nothing written.\n`);
   else if (result.written.length > 0) ctx.stdout.write(`Wrote ${result.written.join(", ")}.\n`);
@@ -238,7 +240,7 @@ async function trustRequest(values: Values, config: VaultgateConfig, ctx: Comman
     mount,
     role,
     policyName: values["policy-name"] ?? `${mount.replace(/\//g, "-")}-${role}`,
-    audience: (config.auth.method === "jwt" ? config.auth.audience : undefined) ?? config.vault.url,
+    audience: (config.auth.method === "jwt" ? config.auth.audience : undefined) ?? vaultOf(config, "vaultgate policy").url,
     issuer,
     keys: keysOf(values, issuer, ctx.cwd),
     ttlSeconds: ttl,

@@ -26,7 +26,8 @@ import { writeAudit } from "./fetch.js";
 export const REVOKE_HELP = `Usage: vaultgate revoke [--state FILE]
 
 Revokes the tokens and leases of the runs \`vaultgate fetch\` and \`vaultgate exec\`
-started in this job, then deletes the files they wrote and their state files. Nothing
+started in this job, then deletes the files they wrote and their state files. AWS
+credentials (STS) cannot be revoked: it says so and when they expire. Nothing
 to revoke is not an error. Use it where the job ends whatever happened: GitHub's
 \`if: always()\`, GitLab's after_script, Jenkins' post/finally.
 
@@ -98,8 +99,8 @@ async function revokeOne(
     command: "revoke",
     platform: platform.name,
     env: ctx.env,
-    address: state.vault.url,
-    namespace: state.vault.namespace,
+    address: state.vault?.url,
+    namespace: state.vault?.namespace,
   });
   let exitCode = 0;
   try {
@@ -116,9 +117,12 @@ async function revokeOne(
       return exitCode;
     }
     removeState(path);
+    const removed = keepFiles || state.files.length === 0 ? "" : `, removed ${state.files.length} file(s)`;
+    // An AWS-only run has nothing to revoke: endRun has said that its AWS credentials only expire.
     platform.log.info(
-      `revoked: token ${report.token}, ${report.leasesRevoked + report.leasesWithToken} lease(s)` +
-        (keepFiles || state.files.length === 0 ? "" : `, removed ${state.files.length} file(s)`),
+      state.vault
+        ? `revoked: token ${report.token}, ${report.leasesRevoked + report.leasesWithToken} lease(s)${removed}`
+        : `ended: no vault token or lease to revoke${removed}`,
     );
     return 0;
   } catch (error) {

@@ -34,7 +34,8 @@ export interface CheckReport {
   ok: boolean;
   startedAt: string;
   durationMs: number;
-  vault: { address: string; namespace: string | null };
+  /** The vault checked; null when the run names none (AWS-only). */
+  vault: { address: string; namespace: string | null } | null;
   identity: {
     method: string;
     mount: string | null;

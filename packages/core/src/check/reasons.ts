@@ -1,10 +1,11 @@
 /**
  * check/reasons — the gate's own findings as data: one entry per reason a check gives,
  * with its status, words and fix (what a vault's answer means is in
- * providers/vault/reasons.ts). docs/check.md's reason table is generated from both
+ * providers/vault/reasons.ts, an AWS answer in providers/aws/reasons.ts). docs/check.md's reason table is generated from both
  * (`pnpm run docs:check-reasons`) and a unit test keeps it in step.
  */
 import { IDENTITY_REASONS } from "../identity/validate.js";
+import { AWS_REASONS } from "../providers/aws/reasons.js";
 import { VAULT_REASONS } from "../providers/vault/reasons.js";
 import { defineReasons, sentence, type ReasonSpec, type ReasonVars } from "../reasons.js";
 import type { CheckStatus } from "./model.js";
@@ -191,11 +192,12 @@ export const CHECK_REASONS = defineReasons([
   },
 ] as const satisfies readonly ReasonSpec[]);
 
-/** GATE_REASONS are every reason a check can give: the identity rule's, the vault's answers', the gate's own. */
+/** GATE_REASONS are every reason a check can give: the identity rule's, the gate's own, the vault's and AWS's answers'. */
 export const GATE_REASONS: readonly ReasonSpec[] = [
   ...Object.values(IDENTITY_REASONS),
   ...Object.values(CHECK_REASONS),
   ...Object.values(VAULT_REASONS),
+  ...Object.values(AWS_REASONS),
 ];
 
 /** CheckReasonId names one of CHECK_REASONS. */

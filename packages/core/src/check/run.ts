@@ -45,6 +45,14 @@ export async function runCheck(config: VaultgateConfig, platform: Platform, opti
   let session: ProviderSession | undefined;
   let others: ProviderSession[] = [];
   try {
+    if (!config.vault) {
+      // AWS-only: the job's token for STS, then the AWS login, session and secrets; no vault is asked.
+      const id = await checkIdentity(ctx);
+      claims = id?.token.claims ?? {};
+      others = await checkOtherSources(ctx, connect, checkSessionTtl, id);
+      push(ctx, budget.result(ctx.checks));
+      return report(ctx, claims, others[0]);
+    }
     const id = config.auth.method === "jwt" ? await checkIdentity(ctx) : undefined;
     claims = id?.token.claims ?? {};
     const asking = probe(config, connect);
@@ -75,6 +83,14 @@ export async function runCheck(config: VaultgateConfig, platform: Platform, opti
     for (const other of others) other.close();
     if (session) await endSession(session, platform);
   }
+  return report(ctx, claims, session);
+}
+
+/** report is the gate's report; `session` is the run's first source's (the vault, else AWS). */
+function report(ctx: Ctx, claims: Claims | undefined, session: ProviderSession | undefined): CheckReport {
+  const { config, options, budget } = ctx;
+  const vault = config.vault;
+  const auth = config.auth;
   return {
     $schema: CHECK_REPORT_SCHEMA,
     version: 1,
@@ -82,23 +98,39 @@ export async function runCheck(config: VaultgateConfig, platform: Platform, opti
     ok: gatePasses(ctx.checks),
     startedAt: new Date(budget.started).toISOString(),
     durationMs: Date.now() - budget.started,
-    vault: { address: config.vault.url, namespace: config.vault.namespace ?? null },
-    identity: {
-      method: config.auth.method,
-      mount: "mount" in config.auth ? config.auth.mount : null,
-      role: session?.identity.role ?? ("role" in config.auth ? (config.auth.role ?? null) : null),
-      claims: summarizeClaims(claims ?? {}),
-    },
+    vault: vault ? { address: vault.url, namespace: vault.namespace ?? null } : null,
+    identity: vault
+      ? {
+          method: auth.method,
+          mount: "mount" in auth ? auth.mount : null,
+          role: session?.identity.role ?? ("role" in auth ? (auth.role ?? null) : null),
+          claims: summarizeClaims(claims ?? {}),
+        }
+      : { method: "aws-web-identity", mount: null, role: config.aws?.roleArn ?? null, claims: summarizeClaims(claims ?? {}) },
     settings: { minTtlSeconds: options.minTtlSeconds, issueDynamic: options.issueDynamic, budgetSeconds: options.budgetSeconds },
     summary: summarize(ctx.checks),
     checks: ctx.checks,
   };
 }
 
-/** checkIdentity obtains the ID token and applies the identity rule (expiry, nbf, audience). */
-async function checkIdentity(ctx: Ctx): Promise<{ token: IdToken; usable: boolean } | undefined> {
-  const auth = ctx.config.auth;
-  if (auth.method !== "jwt") return undefined;
+/** IdentityCheck is the token the identity check obtained, and whether the rule lets it be sent. */
+export interface IdentityCheck {
+  token: IdToken;
+  usable: boolean;
+}
+
+/**
+ * checkIdentity obtains the ID token and applies the identity rule (expiry, nbf,
+ * audience): the vault login's token, or in an AWS-only run the AWS source's.
+ */
+async function checkIdentity(ctx: Ctx): Promise<IdentityCheck | undefined> {
+  const aws = ctx.config.vault ? undefined : ctx.config.aws;
+  const auth = aws
+    ? { method: "jwt" as const, idToken: aws.idToken, audience: aws.audience }
+    : ctx.config.auth.method === "jwt"
+      ? ctx.config.auth
+      : undefined;
+  if (!auth) return undefined;
   let token: IdToken | undefined;
   const result = await timed(
     ctx,

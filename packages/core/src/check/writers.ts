@@ -25,8 +25,8 @@ export function toMarkdown(report: CheckReport, options: MarkdownOptions = {}): 
   const lines = [
     `### ${report.ok ? "✅ vaultgate check passed" : "❌ vaultgate check failed"}${where}`,
     "",
-    `${counts(report)} · vault \`${report.vault.address}\`` +
-      `${report.vault.namespace ? ` (namespace \`${report.vault.namespace}\`)` : ""}` +
+    `${counts(report)} · ${report.vault ? `vault \`${report.vault.address}\`` : "AWS"}` +
+      `${report.vault?.namespace ? ` (namespace \`${report.vault.namespace}\`)` : ""}` +
       `${report.identity.role ? ` · role \`${report.identity.role}\`` : ""} · deploy window ${formatDuration(report.settings.minTtlSeconds)}`,
     "",
     "| | Check | Result |",

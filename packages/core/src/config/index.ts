@@ -5,3 +5,4 @@ export { normalizeConfig, assertNoUserinfo, type NormalizeContext } from "./norm
 export { readManifest, parseManifest, type ManifestFile } from "./manifest.js";
 export { rawFromInputs, mergeRaw, parseHeaderLines, ACCEPTED_INPUTS, type Inputs } from "./inputs.js";
 export { loadConfig, type LoadConfigOptions } from "./load.js";
+export { vaultOf } from "./sources.js";

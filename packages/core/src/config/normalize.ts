@@ -39,7 +39,7 @@ import { AUTH_EXTRA_KEYS, normalizeOtherAuth, normalizeSignedJwt } from "./auth-
 import { pem } from "./pem.js";
 import { parsePkiSyntax } from "./pki-syntax.js";
 import { parseSelector } from "./selector.js";
-import { assignSources, normalizeAws, sourceOf, splitSources } from "./sources.js";
+import { assignSources, normalizeAws, readsFromVault, sourceOf, splitSources } from "./sources.js";
 
 /** NormalizeContext gives defaults from the environment and the base for relative paths. */
 export interface NormalizeContext {
@@ -117,11 +117,19 @@ export function normalizeConfig(raw: unknown, ctx: NormalizeContext): VaultgateC
   }
   const allowEnvNames = parseAllowEnvNames(top["allow-env-names"], `${ctx.source} allow-env-names`);
   const sources = splitSources(top, ctx);
-  const aws = sources.aws ? normalizeAws(sources.aws, ctx) : undefined;
+  const authRaw = expectObject(top.auth, `${ctx.source} auth`);
+  // The vault is a source when named, or when VAULT_ADDR names one; else sources.aws is the only one.
+  const named = sources.vault !== undefined;
+  const specs = normalizeSecrets(top, ctx, allowEnvNames);
+  // A vault known only from VAULT_ADDR that no secret reads from is not contacted (nor its address checked).
+  const fromEnv = Boolean(ctx.env.VAULT_ADDR || ctx.env.BAO_ADDR) && specs.some(readsFromVault);
+  const hasVault = named || fromEnv || sources.aws === undefined;
+  const aws = sources.aws ? normalizeAws(sources.aws, ctx, hasVault ? undefined : authRaw["id-token"]) : undefined;
+  const vault = hasVault ? normalizeVault(sources.vault ?? {}, ctx, named) : undefined;
   return {
-    vault: normalizeVault(sources.vault, ctx),
-    auth: normalizeAuth(expectObject(top.auth, `${ctx.source} auth`), ctx),
-    secrets: assignSources(normalizeSecrets(top, ctx, allowEnvNames), aws, ctx.source),
+    ...(vault ? { vault } : {}),
+    auth: normalizeAuth(authRaw, ctx),
+    secrets: assignSources(specs, { vault: vault !== undefined, aws }, ctx.source),
     fetch: normalizeFetch(expectObject(top.fetch, `${ctx.source} fetch`), ctx),
     allowEnvNames,
     ...(aws ? { aws } : {}),
@@ -135,10 +143,15 @@ function normalizeMask(obj: RawObject, ctx: NormalizeContext): MaskSettings {
   return { minLength: optionalInteger(obj, "min-length", where, 0, 1024) ?? DEFAULT_MIN_MASK_LENGTH };
 }
 
-function normalizeVault(obj: RawObject, ctx: NormalizeContext): VaultConfig {
+function normalizeVault(obj: RawObject, ctx: NormalizeContext, named: boolean): VaultConfig {
   const where = `${ctx.source} vault`;
   rejectUnknownKeys(obj, VAULT_KEYS, where);
   const url = optionalString(obj, "url", where) ?? ctx.env.VAULT_ADDR ?? ctx.env.BAO_ADDR;
+  if (!url && !named) {
+    throw new ConfigError(`No source is configured in ${ctx.source}: no vault address and no AWS source.`, {
+      hint: "Name the vault (manifest `vault.url` or `sources.vault.url`, input `url`, flag --url, or VAULT_ADDR), or AWS (manifest `sources.aws` with role-arn and region, inputs aws-role-arn and aws-region), or both.",
+    });
+  }
   if (!url) {
     throw new ConfigError("No vault address is configured.", {
       hint: "Set the vault URL (manifest `vault.url`, input `url`, flag --url) or the VAULT_ADDR variable.",

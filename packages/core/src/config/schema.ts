@@ -181,8 +181,9 @@ export const DEFAULT_AWS_AUDIENCE = "sts.amazonaws.com";
 export const MIN_AWS_SESSION_SECONDS = 900;
 
 /** transportWarnings lists what each run must warn about its connection (tls-skip-verify, plain http). */
-export function transportWarnings(vault: VaultConfig): string[] {
+export function transportWarnings(vault: VaultConfig | undefined): string[] {
   const warnings: string[] = [];
+  if (!vault) return warnings;
   if (vault.tls.skipVerify && vault.url.startsWith("https:"))
     warnings.push(
       `tls-skip-verify is set: the certificate of ${vault.url} is not checked, so anyone on the path can read the tokens and secrets. Configure ca-cert instead.`,
@@ -200,7 +201,9 @@ export interface MaskSettings {
 
 /** VaultgateConfig is the validated configuration of one run. */
 export interface VaultgateConfig {
-  vault: VaultConfig;
+  /** The vault; absent in an AWS-only configuration (sources.aws and no vault named). */
+  vault?: VaultConfig | undefined;
+  /** The vault's login (unused when there is no vault). */
   auth: AuthConfig;
   secrets: readonly SecretSpec[];
   fetch: FetchSettings;

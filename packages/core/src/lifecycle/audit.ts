@@ -59,7 +59,8 @@ export interface AuditRecord {
   durationMs: number;
   platform: PlatformName;
   run: Record<string, string>;
-  vault: { address: string; namespace: string | null };
+  /** The vault; null when the run names none (AWS-only: `sources` lists AWS alone). */
+  vault: { address: string; namespace: string | null } | null;
   identity: {
     method: string;
     mount: string | null;
@@ -123,7 +124,14 @@ export class AuditRecorder {
   #retries = 0;
   readonly #failures: AuditRecord["failures"] = [];
 
-  constructor(options: { command: string; platform: PlatformName; env: Env; address: string; namespace: string | undefined }) {
+  constructor(options: {
+    command: string;
+    platform: PlatformName;
+    env: Env;
+    /** The vault's address; undefined when the run has no vault. */
+    address: string | undefined;
+    namespace: string | undefined;
+  }) {
     const run: Record<string, string> = {};
     for (const name of RUN_VARIABLES) {
       const value = options.env[name];
@@ -133,7 +141,7 @@ export class AuditRecorder {
       command: options.command,
       platform: options.platform,
       run,
-      vault: { address: options.address, namespace: options.namespace ?? null },
+      vault: options.address === undefined ? null : { address: options.address, namespace: options.namespace ?? null },
     };
     this.#announce();
   }
@@ -144,7 +152,7 @@ export class AuditRecorder {
   }
 
   #announce(): void {
-    publishRunEvent({ type: "run", runId: this.#runId, command: this.#base.command, address: this.#base.vault.address });
+    publishRunEvent({ type: "run", runId: this.#runId, command: this.#base.command, address: this.#base.vault?.address ?? "" });
   }
 
   /**
@@ -156,8 +164,8 @@ export class AuditRecorder {
       command: record.command,
       platform: record.platform,
       env,
-      address: record.vault.address,
-      namespace: record.vault.namespace ?? undefined,
+      address: record.vault?.address,
+      namespace: record.vault?.namespace ?? undefined,
     });
     recorder.#started = Date.parse(record.startedAt) || Date.now();
     if (record.runId) {
@@ -324,7 +332,9 @@ export function auditMarkdown(record: AuditRecord): string {
     `#### vaultgate audit: ${record.outcome} (exit ${record.exitCode}) in ${(record.durationMs / 1000).toFixed(1)} s`,
     "",
     `- identity: ${who ? `${who.method}${who.role ? ` role \`${who.role}\`` : ""}${typeof who.claims.sub === "string" ? ` as \`${who.claims.sub}\`` : ""}` : "none (login did not happen)"}`,
-    `- vault: \`${record.vault.address}\`${record.vault.namespace ? ` namespace \`${record.vault.namespace}\`` : ""}`,
+    record.vault
+      ? `- vault: \`${record.vault.address}\`${record.vault.namespace ? ` namespace \`${record.vault.namespace}\`` : ""}`
+      : `- sources: ${record.sources?.map((s) => `${s.source}${s.role ? ` \`${s.role}\`` : ""}`).join(", ") || "none"}`,
     `- reads: ${record.reads.length} path${record.reads.length === 1 ? "" : "s"} (${record.reads.filter((r) => r.leaseId).length} leased), ${record.requests.count} requests, ${record.requests.retries} retries, p95 ${record.requests.p95Ms} ms`,
     `- renewals: ${record.renewals.filter((r) => r.ok).length} ok, ${record.renewals.filter((r) => !r.ok).length} failed`,
     `- revocations: ${record.revocations.map((r) => `${r.kind} ${r.outcome}`).join(", ") || "none"}`,

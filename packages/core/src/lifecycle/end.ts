@@ -1,16 +1,18 @@
 /**
  * lifecycle/end — ends a run from its saved state, in whichever process comes last
  * (`vaultgate revoke`, GitHub's post step): revokes its token and leases within one
- * budget (lifecycle/revoke), then removes the files it wrote and the vaultgate-*
- * directories they leave empty. Failures are collected, never thrown (what is left
+ * budget (lifecycle/revoke), says which credentials cannot be revoked (AWS's: an
+ * AWS-only run has nothing to revoke), then removes the files it wrote and the
+ * vaultgate-* directories they leave empty. Failures are collected, never thrown (what is left
  * alive is logged at error level), so the caller decides what they mean for its exit.
  */
 import { readdirSync, rmdirSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import type { FetchSettings } from "../config/schema.js";
+import type { FetchSettings, VaultConfig } from "../config/schema.js";
 import { DEFAULT_FETCH } from "../config/schema.js";
 import { removeFile } from "../export/files.js";
 import type { Platform } from "../platform.js";
+import { NOT_REVOCABLE } from "../providers/aws/reasons.js";
 import { resume } from "../providers/registry.js";
 import type { AuditRecorder } from "./audit.js";
 import { removalRefusal } from "./paths.js";
@@ -38,9 +40,33 @@ export interface EndRunResult {
 
 /** endRun revokes and cleans up what `state` describes. */
 export async function endRun(state: SessionState, platform: Platform, options: EndRunOptions = {}): Promise<EndRunResult> {
+  for (const source of state.unrevocable ?? []) {
+    platform.log.info(`${NOT_REVOCABLE} (${source.role}${source.expiresAt ? `, ${source.expiresAt}` : ""})`);
+  }
+  const report = state.vault ? await revokeVault(state, state.vault, options, platform) : NOTHING_REVOCABLE;
+  return { report, fileErrors: options.keepFiles ? [] : removeRunFiles(state.files, options.tempDir) };
+}
+
+/** NOTHING_REVOCABLE is the report of a run whose credentials all only expire (AWS-only). */
+const NOTHING_REVOCABLE: RevokeReport = {
+  token: "not-supported",
+  leasesRevoked: 0,
+  leasesWithToken: 0,
+  errors: [],
+  leftAlive: [],
+  unrevocable: true,
+};
+
+/** revokeVault revokes the vault token and leases the state names, within the revocation budget. */
+async function revokeVault(
+  state: SessionState,
+  vault: VaultConfig,
+  options: EndRunOptions,
+  platform: Platform,
+): Promise<RevokeReport> {
   const audit = options.audit;
   platform.mask(state.token, "token");
-  const session = await resume(state.vault, state, {
+  const session = await resume(vault, state, {
     platform,
     userAgent: USER_AGENT,
     fetch: options.fetch ?? DEFAULT_FETCH,
@@ -54,7 +80,7 @@ export async function endRun(state: SessionState, platform: Platform, options: E
   } finally {
     session.close();
   }
-  return { report, fileErrors: options.keepFiles ? [] : removeRunFiles(state.files, options.tempDir) };
+  return report;
 }
 
 /** removeRunFiles deletes the files (or directories) and then their empty vaultgate-* parents. */

@@ -41,8 +41,9 @@ export async function fetchJob(options: FetchJobOptions): Promise<FetchJob> {
   const opening = openSession({ config, platform, audit: options.audit });
   // A sent login is waited for until the deadline and 10 s more, and a token answered late is
   // revoked by the provider (providers/vault/client): the watchdog gives it that long.
+  const where = sourcesLabel(config);
   const loginStep = {
-    doing: `logging in to ${config.vault.url}`,
+    doing: `logging in to ${where}`,
     kind: "vault",
     graceSeconds: REVOKE_BUDGET_SECONDS + 1,
   } as const;
@@ -56,7 +57,7 @@ export async function fetchJob(options: FetchJobOptions): Promise<FetchJob> {
         options.saveState(state);
       },
     });
-    const result = await watchdog.within({ doing: `reading the secrets from ${config.vault.url}`, kind: "vault" }, reading);
+    const result = await watchdog.within({ doing: `reading the secrets from ${where}`, kind: "vault" }, reading);
     return { session, result, state };
   } catch (error) {
     try {
@@ -77,19 +78,37 @@ export async function fetchJob(options: FetchJobOptions): Promise<FetchJob> {
   }
 }
 
-/** stateOf describes a logged-in session for whoever ends it. */
+/** sourcesLabel names the run's sources in messages: the vault's address, AWS's role. */
+export function sourcesLabel(config: VaultgateConfig): string {
+  const aws = config.aws && (!config.vault || config.secrets.some((s) => s.source === "aws"));
+  const names = [config.vault?.url, aws ? `AWS (${config.aws?.roleArn ?? ""})` : undefined];
+  return names.filter((n) => n !== undefined).join(" and ");
+}
+
+/**
+ * stateOf describes a logged-in session for whoever ends it: the vault's token and leases
+ * (none in an AWS-only run), and the sources whose credentials only expire.
+ */
 export function stateOf(session: Session, config: VaultgateConfig): SessionState {
-  const handOver = session.provider.handOver() ?? { token: "", accessor: undefined, ownsToken: false };
+  const handOver = (config.vault && session.provider.handOver()) || { token: "", accessor: undefined, ownsToken: false };
+  const unrevocable = session.sources
+    .filter((s) => !s.capabilities.revocable)
+    .map((s) => ({
+      source: s.kind,
+      role: s.identity.role ?? s.identity.method,
+      ...(expiresAt(Date.now(), s.identity.ttlSeconds) ? { expiresAt: expiresAt(Date.now(), s.identity.ttlSeconds) } : {}),
+    }));
   return {
     version: 1,
-    vault: config.vault,
+    ...(config.vault ? { vault: config.vault } : {}),
     token: handOver.token,
     accessor: handOver.accessor,
     ownsToken: handOver.ownsToken,
     leases: session.leases.map(stateLease),
     files: [],
     createdAt: new Date().toISOString(),
-    ...(session.tokenExpiresAt ? { expiresAt: session.tokenExpiresAt } : {}),
+    ...(config.vault && session.tokenExpiresAt ? { expiresAt: session.tokenExpiresAt } : {}),
+    ...(unrevocable.length > 0 ? { unrevocable } : {}),
   };
 }
 

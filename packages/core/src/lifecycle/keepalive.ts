@@ -19,6 +19,11 @@ export interface KeepAlive {
 
 /** startKeepAlive looks up the run's token and leases and renews them until stopped. */
 export async function startKeepAlive(state: SessionState, platform: Platform): Promise<KeepAlive> {
+  if (!state.vault) {
+    // An AWS-only run keeps no credentials in its state: STS sessions are re-assumed only by the run that holds the ID token.
+    platform.log.info("nothing to renew: the run has no vault token, and its AWS credentials expire with their session");
+    return { stop: () => Promise.resolve() };
+  }
   const session = await resume(state.vault, state, { platform, userAgent: USER_AGENT, fetch: DEFAULT_FETCH, lookup: true });
   try {
     const leases: LeaseRecord[] = [];

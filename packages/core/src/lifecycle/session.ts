@@ -31,7 +31,7 @@ export interface SessionOptions {
 
 /** Session is a logged-in run. */
 export class Session {
-  /** Every source's session, the vault's first. */
+  /** Every source's session, the vault's first (an AWS-only run has only AWS's). */
   readonly sources: readonly ProviderSession[];
   readonly config: VaultgateConfig;
   /** When the vault credentials' TTL at login ends (ISO 8601), or undefined for credentials without expiry. */
@@ -51,7 +51,7 @@ export class Session {
     this.tokenExpiresAt = expiresAt(Date.now(), sources[0].identity.ttlSeconds);
   }
 
-  /** provider is the run's first source (the vault): the one whose state a later step ends. */
+  /** provider is the run's first source (the vault, else AWS): the one whose state a later step ends. */
   get provider(): ProviderSession {
     return this.sources[0] as ProviderSession;
   }
@@ -161,8 +161,9 @@ export class Session {
 }
 
 /**
- * openSession logs in to the vault, then to the other sources the run uses; when one of
- * those fails, the vault's token is revoked before the error is thrown.
+ * openSession logs in to the vault (when the run names one), then to the other sources
+ * the run uses; when one of those fails, the vault's token is revoked before the error
+ * is thrown.
  */
 export async function openSession(options: SessionOptions): Promise<Session> {
   const { config, platform, audit } = options;
@@ -182,19 +183,22 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       platform.log.debug(`retrying ${path} (attempt ${attempt + 1}) in ${delayMs} ms: ${reason}`);
     },
   };
-  const vault = await authenticate(config, connect);
-  audit?.login(vault.identity, vault.capabilities.revocable);
+  // An AWS-only run has no vault: nothing is sent to one.
+  const vault = config.vault ? await authenticate(config, connect) : undefined;
+  if (vault) audit?.login(vault.identity, vault.capabilities.revocable);
   let others: ProviderSession[];
   try {
     others = await authenticateOthers(config, connect);
   } catch (error) {
-    const target = { session: vault, leases: [], keepCredentials: !(vault.handOver()?.ownsToken ?? true) };
-    await revokeSessions([target], { audit, budgetSeconds: REVOKE_BUDGET_SECONDS, log: platform.log }).catch(() => undefined);
-    vault.close();
+    if (vault) {
+      const target = { session: vault, leases: [], keepCredentials: !(vault.handOver()?.ownsToken ?? true) };
+      await revokeSessions([target], { audit, budgetSeconds: REVOKE_BUDGET_SECONDS, log: platform.log }).catch(() => undefined);
+      vault.close();
+    }
     throw error;
   }
   for (const other of others) audit?.login(other.identity, other.capabilities.revocable);
-  return new Session([vault, ...others], config, platform, audit);
+  return new Session(vault ? [vault, ...others] : others, config, platform, audit);
 }
 
 /** expiresAt is the ISO time `ttlSeconds` after `from` (ms), or undefined for no expiry. */

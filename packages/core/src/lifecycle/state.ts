@@ -1,6 +1,7 @@
 /**
  * lifecycle/state — what a later step needs to end a run: the vault, the token, its
- * leases and the files written. Saved 0600 by `fetch` (or a wrapper's main step) and
+ * leases, the files written, and the credentials that only expire (AWS's: an AWS-only
+ * run's state has no vault and no token). Saved 0600 by `fetch` (or a wrapper's main step) and
  * consumed by `revoke` (or the post step), which deletes it.
  *
  * The file keeps only what revocation needs: the vault's URL and namespace, the token,
@@ -18,10 +19,20 @@ import { removeFile, writeSecureFile } from "../export/files.js";
 import type { AuditRecord } from "./audit.js";
 import { foreignReason } from "./paths.js";
 
+/** UnrevocableSource names credentials a run obtained that cannot be revoked (STS): they expire. */
+export interface UnrevocableSource {
+  source: "vault" | "aws";
+  /** The role (an IAM role ARN) the credentials are of. */
+  role: string;
+  expiresAt?: string | undefined;
+}
+
 /** SessionState is the serializable hand-over from a fetch to its revoke. */
 export interface SessionState {
   version: 1;
-  vault: VaultConfig;
+  /** The vault; absent when the run had none (AWS-only): then there is no token either. */
+  vault?: VaultConfig | undefined;
+  /** The vault token; "" (and absent from the file) without one. */
   token: string;
   accessor: string | undefined;
   /** False when the token was supplied by the user (method token): it is not revoked. */
@@ -33,6 +44,8 @@ export interface SessionState {
   expiresAt?: string | undefined;
   /** The run's audit record so far, for the step that ends it (GitHub's post step). */
   audit?: AuditRecord | undefined;
+  /** Credentials of the run that cannot be revoked, so its end can say so. */
+  unrevocable?: UnrevocableSource[] | undefined;
 }
 
 /** SavedVault is what a state file keeps of the vault configuration. */
@@ -50,18 +63,20 @@ const SIDE_FILES = { caCert: ".ca.pem", clientCert: ".client.pem", clientKey: ".
 
 /** saveState writes the state file and its side files (0600, atomically). */
 export function saveState(path: string, state: SessionState): void {
-  const tls = state.vault.tls;
-  const vault: SavedVault = {
+  const tls = state.vault?.tls;
+  const vault: SavedVault | undefined = state.vault && {
     url: state.vault.url,
     namespace: state.vault.namespace,
-    caCertFile: keepSide(path, "caCert", tls.caCert),
-    clientCertFile: keepSide(path, "clientCert", tls.clientCert),
-    clientKeyFile: keepSide(path, "clientKey", tls.clientKey),
-    ...(tls.skipVerify ? { skipVerify: true } : {}),
+    caCertFile: keepSide(path, "caCert", tls?.caCert),
+    clientCertFile: keepSide(path, "clientCert", tls?.clientCert),
+    clientKeyFile: keepSide(path, "clientKey", tls?.clientKey),
+    ...(tls?.skipVerify ? { skipVerify: true } : {}),
   };
   const auditFile = keepSide(path, "audit", state.audit ? JSON.stringify(state.audit) : undefined);
   const saved: Record<string, unknown> = { ...state, vault, auditFile };
   delete saved.audit;
+  // Without a vault there is no token: the file holds no token field at all.
+  if (!vault) for (const key of ["vault", "token", "accessor"]) delete saved[key];
   // Read by `revoke` or the post step on this machine: it must outlive a killed process, not a power loss.
   writeSecureFile(path, `${JSON.stringify(saved)}\n`, { durable: false });
 }
@@ -130,20 +145,17 @@ export function parseState(text: string, label = "the saved state"): SessionStat
     vault?: SavedVault & Partial<VaultConfig>;
     auditFile?: string;
   };
-  if (
-    state === null ||
-    typeof state !== "object" ||
-    state.version !== 1 ||
-    typeof state.token !== "string" ||
-    !state.vault?.url
-  ) {
+  const shaped = state !== null && typeof state === "object" && state.version === 1;
+  // An AWS-only run's state: no vault, no token, the credentials that only expire.
+  const vaultless = shaped && state.vault === undefined && state.token === undefined && Array.isArray(state.unrevocable);
+  if (!shaped || (!vaultless && (typeof state.token !== "string" || !state.vault?.url))) {
     throw new ConfigError(`${label} is not vaultgate state; nothing was revoked.`);
   }
   const audit = state.auditFile ? (JSON.parse(readSide(state.auditFile, label)) as AuditRecord) : state.audit;
   return {
     version: 1,
-    vault: savedVault(state.vault, label),
-    token: state.token,
+    ...(state.vault ? { vault: savedVault(state.vault, label) } : {}),
+    token: state.token ?? "",
     accessor: state.accessor,
     ownsToken: state.ownsToken ?? true,
     leases: state.leases ?? [],
@@ -151,6 +163,7 @@ export function parseState(text: string, label = "the saved state"): SessionStat
     createdAt: state.createdAt ?? "",
     ...(typeof state.expiresAt === "string" ? { expiresAt: state.expiresAt } : {}),
     ...(audit ? { audit } : {}),
+    ...(Array.isArray(state.unrevocable) ? { unrevocable: state.unrevocable } : {}),
   };
 }
 

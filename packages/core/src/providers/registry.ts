@@ -4,6 +4,7 @@
  * when a run names an AWS source. The engine asks here and never names a backend.
  */
 import { transportWarnings, type FetchSettings, type VaultConfig, type VaultgateConfig } from "../config/schema.js";
+import { InternalError } from "../errors.js";
 import { authenticateAws } from "./load.js";
 import type { AuthenticateOptions, HandOver, ProviderSession, Verdict } from "./types.js";
 import { vaultProvider } from "./vault/provider.js";
@@ -13,9 +14,10 @@ export function sourceWarnings(config: VaultgateConfig): string[] {
   return transportWarnings(config.vault);
 }
 
-/** authenticate logs in to the run's vault. */
+/** authenticate logs in to the run's vault (the caller checks that the run has one). */
 export function authenticate(config: VaultgateConfig, options: AuthenticateOptions): Promise<ProviderSession> {
-  return vaultProvider.authenticate(config, options);
+  if (!config.vault) return Promise.reject(new InternalError("authenticate: this run names no vault"));
+  return vaultProvider.authenticate({ ...config, vault: config.vault }, options);
 }
 
 /**
@@ -24,13 +26,15 @@ export function authenticate(config: VaultgateConfig, options: AuthenticateOptio
  */
 export async function authenticateOthers(config: VaultgateConfig, options: AuthenticateOptions): Promise<ProviderSession[]> {
   const aws = config.aws;
-  if (!aws || !(aws.exportCredentials || config.secrets.some((s) => s.source === "aws"))) return [];
+  // An AWS-only run always logs in to AWS: it is the run's one source.
+  if (!aws || !(!config.vault || aws.exportCredentials || config.secrets.some((s) => s.source === "aws"))) return [];
   return [await authenticateAws(aws, { ...options, maxAttempts: options.maxAttempts ?? config.fetch.maxAttempts })];
 }
 
 /** probe is the question to ask the run's source before login (does it answer?); undefined when none. */
 export function probe(config: VaultgateConfig, options: AuthenticateOptions): (() => Promise<Verdict>) | undefined {
-  return () => vaultProvider.probe(config, options);
+  const vault = config.vault;
+  return vault ? () => vaultProvider.probe({ ...config, vault }, options) : undefined;
 }
 
 /** resume holds a session another process logged in, from what its state handed over. */

@@ -1,7 +1,8 @@
 /**
  * providers/aws/errors — turns AWS SDK errors into vaultgate's hierarchy, each with the
  * fix: a refused AssumeRoleWithWebIdentity names the trust policy's conditions next to
- * the token's non-secret claims; a refused read names the IAM action and resource.
+ * the token's non-secret claims; a refused read names the IAM action and resource. The
+ * words and their stable ids are AWS_REASONS' (providers/aws/reasons.ts).
  */
 import {
   AuthError,
@@ -12,6 +13,7 @@ import {
   type VaultgateError,
 } from "../../errors.js";
 import { audiences, formatClaims, summarizeClaims, type Claims } from "../../identity/claims.js";
+import { awsErrorParts } from "./reasons.js";
 
 /** AwsErrorShape is what the SDK's service exceptions carry. */
 interface AwsErrorShape {
@@ -64,32 +66,31 @@ export interface AssumeContext {
 export function mapAssumeError(error: unknown, ctx: AssumeContext): VaultgateError {
   const e = shapeOf(error);
   const claims = summarizeClaims(ctx.claims);
-  const shown = formatClaims(ctx.claims);
   const aud = audiences(ctx.claims);
-  const reason = `${e.name}: ${e.message}`;
   const code = e.name.replace(/Exception$/, "");
+  const vars = {
+    role: ctx.roleArn,
+    detail: `${e.name}: ${e.message}`,
+    origin: ctx.tokenOrigin,
+    claims: formatClaims(ctx.claims),
+    aud: aud.join(", ") || ctx.audience,
+    sub: typeof ctx.claims.sub === "string" ? `"${ctx.claims.sub}"` : "the token's sub",
+    issuer: typeof ctx.claims.iss === "string" ? ctx.claims.iss : "(iss)",
+    audience: ctx.audience,
+  };
   if (["AccessDenied", "InvalidIdentityToken", "IDPRejectedClaim", "ExpiredToken"].includes(code)) {
-    const hint =
+    const id =
       code === "ExpiredToken"
-        ? "The ID token expired before AWS saw it: obtain it right before the step (GitLab id_tokens, Jenkins credential binding)."
+        ? "aws.login.token-expired"
         : code === "InvalidIdentityToken"
-          ? `AWS could not verify the token: create an IAM OIDC identity provider for the issuer ${typeof ctx.claims.iss === "string" ? ctx.claims.iss : "(iss)"} with the audience ${ctx.audience}.`
-          : `The trust policy of ${ctx.roleArn} must allow sts:AssumeRoleWithWebIdentity for this token: its Federated principal is the issuer's OIDC provider, its condition on "<issuer>:aud" must be ${aud.join(", ") || ctx.audience} and on "<issuer>:sub" must match ${typeof ctx.claims.sub === "string" ? `"${ctx.claims.sub}"` : "the token's sub"} (see docs/aws.md).`;
-    return new AuthError(
-      `AWS refused to let this job assume ${ctx.roleArn} (${reason}). Token from ${ctx.tokenOrigin}: ${shown}.`,
-      {
-        hint,
-        claims,
-        reasons: [e.message],
-        cause: error,
-      },
-    );
+          ? "aws.login.untrusted-issuer"
+          : "aws.login.trust-refused";
+    const { message, hint, reasonId } = awsErrorParts(id, vars);
+    return new AuthError(message, { hint, reasonId, claims, reasons: [e.message], cause: error });
   }
   if (["ValidationError", "InvalidParameterValue", "MalformedPolicyDocument", "PackedPolicyTooLarge"].includes(code)) {
-    return new ConfigError(`AWS rejected the AssumeRoleWithWebIdentity request for ${ctx.roleArn}: ${e.message}.`, {
-      hint: "Check role-arn, session-duration (900 s up to the role's MaximumSessionDuration) and session-name (2 to 64 of A-Z a-z 0-9 +=,.@_-).",
-      cause: error,
-    });
+    const { message, hint, reasonId } = awsErrorParts("aws.login.request-invalid", { ...vars, detail: e.message });
+    return new ConfigError(message, { hint, reasonId, cause: error });
   }
   return unavailableAws(error, `assuming ${ctx.roleArn}`, `STS in ${ctx.region}`);
 }
@@ -108,32 +109,27 @@ export interface AwsReadContext {
 export function mapAwsReadError(error: unknown, ctx: AwsReadContext): VaultgateError {
   const e = shapeOf(error);
   const what = `${ctx.what}${ctx.origin ? ` (${ctx.origin})` : ""}`;
+  const vars = { what, region: ctx.region, role: ctx.roleArn, action: ctx.action, resource: ctx.resource };
   if (NOT_FOUND.has(e.name)) {
-    return new SecretNotFoundError(`Not found in ${ctx.region}: ${what}.`, {
-      hint: "Check the name, the region and the version; or mark the secret `required: false`.",
-      cause: error,
-    });
+    const { message, hint, reasonId } = awsErrorParts("aws.read.not-found", vars);
+    return new SecretNotFoundError(message, { hint, reasonId, cause: error });
   }
   if (e.name === "InvalidRequestException" && /deletion|deleted/i.test(e.message)) {
-    return new SecretNotFoundError(`${what} is scheduled for deletion and cannot be read.`, {
-      hint: "Restore it (aws secretsmanager restore-secret --secret-id ...) or point the manifest at its replacement.",
-      cause: error,
-    });
+    const id = ctx.resource.replace(/^the secret /, "");
+    const { message, hint, reasonId } = awsErrorParts("aws.read.scheduled-for-deletion", { ...vars, when: "", id });
+    return new SecretNotFoundError(message, { hint, reasonId, cause: error });
   }
   if (DENIED.has(e.name)) {
-    return new PermissionDeniedError(`Permission denied reading ${what} as ${ctx.roleArn}.`, {
-      hint: `Allow ${ctx.action} on ${ctx.resource} in a policy attached to the role ${ctx.roleArn}.`,
-      cause: error,
-    });
+    const { message, hint, reasonId } = awsErrorParts("aws.read.denied", vars);
+    return new PermissionDeniedError(message, { hint, reasonId, cause: error });
   }
   if (KMS.has(e.name)) {
-    return new PermissionDeniedError(`${what} could not be decrypted as ${ctx.roleArn}: ${e.name}.`, {
-      hint: "Allow kms:Decrypt on the secret's KMS key to the role (key policy or IAM policy).",
-      cause: error,
-    });
+    const { message, hint, reasonId } = awsErrorParts("aws.read.kms-denied", { ...vars, detail: e.name });
+    return new PermissionDeniedError(message, { hint, reasonId, cause: error });
   }
   if (e.fault === "client" && e.status !== undefined && e.status < 500 && e.status !== 429 && !/Throttl/.test(e.name)) {
-    return new ConfigError(`AWS refused the read of ${what}: ${e.name}: ${e.message}.`, { cause: error });
+    const { message, hint, reasonId } = awsErrorParts("aws.read.refused", { ...vars, detail: `${e.name}: ${e.message}` });
+    return new ConfigError(message, { hint, reasonId, cause: error });
   }
   return unavailableAws(error, `reading ${what}`, `${ctx.action.split(":")[0] ?? "AWS"} in ${ctx.region}`);
 }
@@ -141,8 +137,6 @@ export function mapAwsReadError(error: unknown, ctx: AwsReadContext): VaultgateE
 /** unavailableAws maps network failures, throttling that outlasted the retries, and 5xx. */
 export function unavailableAws(error: unknown, doing: string, service: string): VaultgateError {
   const e = shapeOf(error);
-  return new VaultUnavailableError(`AWS (${service}) failed while ${doing}: ${e.name}: ${e.message}.`, {
-    hint: "Check the region, the network and proxy settings, and the endpoint (sources.aws.endpoint) if one is set.",
-    cause: error,
-  });
+  const { message, hint, reasonId } = awsErrorParts("aws.unavailable", { service, doing, detail: `${e.name}: ${e.message}` });
+  return new VaultUnavailableError(message, { hint, reasonId, cause: error });
 }

@@ -24,6 +24,7 @@ import type {
 } from "../types.js";
 import { assume, credentialExports, type Assumed, type StsOptions } from "./credentials.js";
 import { readAws, type AwsClients } from "./read.js";
+import { NOT_REVOCABLE, awsVerdict } from "./reasons.js";
 import { validateAws } from "./validate.js";
 
 export { sessionNameFor, type AwsCredentials } from "./credentials.js";
@@ -31,8 +32,7 @@ export { sessionNameFor, type AwsCredentials } from "./credentials.js";
 /** AWS_CAPABILITIES: STS sessions are re-assumed (not renewed), never revoked, and reads return stored values. */
 export const AWS_CAPABILITIES: Capabilities = { renewable: true, revocable: false, dynamic: false };
 
-/** NOT_REVOCABLE is what docs, logs and the audit record say about revoking STS credentials. */
-export const NOT_REVOCABLE = "AWS cannot revoke STS credentials; they expire at the end of the session";
+export { NOT_REVOCABLE } from "./reasons.js";
 
 /** AwsSession is one assumed role with its Secrets Manager and SSM clients. */
 export class AwsSession implements ProviderSession {
@@ -119,13 +119,8 @@ export class AwsSession implements ProviderSession {
     const ttl = this.ttlSeconds;
     const min = options.minTtlSeconds;
     const details = { ttlSeconds: ttl, minTtlSeconds: min, sessionDurationSeconds: this.#sts.config.sessionDurationSeconds };
-    if (ttl >= min)
-      return Promise.resolve({ status: "pass", reason: `Session ${formatDuration(ttl)} ≥ ${formatDuration(min)}.`, details });
-    return Promise.resolve({
-      status: "fail",
-      reason: `The AWS session lasts ${formatDuration(ttl)}, shorter than the deploy (${formatDuration(min)}): raise sources.aws.session-duration (and the role's MaxSessionDuration), or run the deploy under vaultgate exec, which re-assumes the role while the ID token allows.`,
-      details,
-    });
+    const vars = { ttl: formatDuration(ttl), min: formatDuration(min) };
+    return Promise.resolve(awsVerdict(ttl >= min ? "aws.session.ok" : "aws.session.too-short", vars, details));
   }
 
   /** renew re-assumes the role with a fresh ID token (GitHub) or the same one while it is valid. */
