@@ -233,7 +233,8 @@ describe("an AWS-only manifest through the CLI", () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/Error: No source is configured in inputs: no vault address and no AWS source\./);
     expect(none.stderr).toMatch(/Hint: Name the vault .*VAULT_ADDR.*or AWS \(manifest `sources\.aws`/);
-    const vaultPath = await runCli(["check", "-f", manifest(["secret/data/app password | P"])], env);
+    const report = join(tmp("report"), "report.json");
+    const vaultPath = await runCli(["check", "-f", manifest(["secret/data/app password | P"]), "--report", report], env);
     expect(vaultPath.code).toBe(2);
     expect(vaultPath.stderr).toMatch(/read from AWS, the only source .* names, but it is not an AWS secret reference/);
     expect(vaultPath.stderr).toMatch(/Hint: .*name the vault too/);
