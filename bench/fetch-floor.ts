@@ -146,6 +146,13 @@ try {
       if (code !== 0 || found !== expect)
         throw new Error(`run failed (exit ${code}, ${found}/${expect} values): ${stderr.slice(0, 2000)}`);
     }
+    if (process.env.BENCH_TIMELINE && entry !== "-e") {
+      // When each request reached the proxies (ms after spawn), for finding where a run spends its time.
+      const seen = proxy.requests.slice(before).map((r) => r.at - startedAt);
+      console.log(
+        `timeline N=${expect}: token ${first === undefined ? "?" : first - startedAt}, login ${seen[0]}, reads ${seen[1]}…${seen.at(-1)}, exit ${ms.toFixed(0)}`,
+      );
+    }
     rmSync(dir, { recursive: true, force: true });
     return {
       ms,
