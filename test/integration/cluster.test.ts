@@ -4,7 +4,7 @@
 // node SIGKILLed mid-run, where each job succeeds or fails with exit 5 and `vaultgate
 // revoke` later ends its token; and a job started while no node is active waits and
 // succeeds once a leader is elected. Without haproxy or a cluster, this suite fails.
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,12 +14,15 @@ const JOBS = 50;
 const KV_READS = 5;
 let cluster: RaftCluster;
 let idBase = 0;
+// Each node keeps a file audit log (accessors in clear): a failure names what happened to what was left.
+const auditDir = mkdtempSync(join(tmpdir(), "vaultgate-raft-audit-"));
 
 beforeAll(async () => {
-  cluster = await startRaftCluster();
+  cluster = await startRaftCluster({ auditDir });
 }, 240_000);
 afterAll(async () => {
   await cluster?.stop();
+  rmSync(auditDir, { recursive: true, force: true });
 });
 
 function workdir(): string {
@@ -67,7 +70,11 @@ function added(now: LiveIds, before: LiveIds): LiveIds {
  * The vault finishes a revoked token (its leases, then its accessor) in the background, slowly on a
  * busy machine: wait up to a minute for that.
  */
-async function expectNothingLeft(before: LiveIds, options: { leases: "none" | "report" } = { leases: "none" }): Promise<void> {
+async function expectNothingLeft(
+  before: LiveIds,
+  outcomes: readonly JobOutcome[],
+  options: { leases: "none" | "report" } = { leases: "none" },
+): Promise<void> {
   let left = added(await cluster.liveIds(), before);
   for (let i = 0; i < 120 && left.accessors.length + left.leases.length > 0; i++) {
     await new Promise((r) => setTimeout(r, 500));
@@ -80,7 +87,46 @@ async function expectNothingLeft(before: LiveIds, options: { leases: "none" | "r
     expect(left.accessors, "tokens the jobs left alive").toEqual([]);
     return;
   }
-  expect(left, "tokens and leases the jobs left alive").toEqual({ accessors: [], leases: [] });
+  const trail = `${auditTrail(left)}\n${jobsHolding(left, outcomes)}`;
+  expect(left, `tokens and leases the jobs left alive; what the vault audit logs and the jobs say of them:\n${trail}`).toEqual({
+    accessors: [],
+    leases: [],
+  });
+}
+
+/** jobsHolding gives the revocations and the end of stderr of each job whose token is left alive. */
+function jobsHolding(left: LiveIds, outcomes: readonly JobOutcome[]): string {
+  return outcomes
+    .filter((o) => left.accessors.includes(o.record?.identity?.accessor ?? ""))
+    .map((o) => `job ${o.index}: revocations ${JSON.stringify(o.record?.revocations)}\n${o.result.stderr.slice(-1500)}`)
+    .join("\n");
+}
+
+/**
+ * auditTrail lists, from every node's audit log, the requests and answers that carried a
+ * left-alive accessor or lease id: when, which node, which path, and the answer's error.
+ */
+function auditTrail(left: LiveIds): string {
+  const ids = [...left.accessors, ...left.leases];
+  const lines: string[] = [];
+  for (const file of readdirSync(auditDir).sort()) {
+    for (const line of readFileSync(join(auditDir, file), "utf8").split("\n")) {
+      const hit = ids.find((id) => line.includes(id));
+      if (!hit) continue;
+      const entry = JSON.parse(line) as {
+        type?: string;
+        time?: string;
+        error?: string;
+        request?: { path?: string; operation?: string };
+        response?: { data?: unknown };
+      };
+      const error = entry.error ? ` error: ${entry.error}` : "";
+      lines.push(
+        `${entry.time} ${file.split(".")[0]} ${entry.type} ${entry.request?.operation} ${entry.request?.path} [${hit}]${error}`,
+      );
+    }
+  }
+  return lines.join("\n") || "(none of them appears in the audit logs)";
 }
 
 /** waitUntil polls `condition` every 100 ms for up to `ms`. */
@@ -115,7 +161,7 @@ describe("a release train against a Raft cluster behind HAProxy", () => {
     console.info(`logins answered after the 2 s request timeout (and waited for): ${slow.length}`);
     expectNoValue(outcomes);
     // Without any cleanup step: every token and lease of the 50 jobs is gone.
-    await expectNothingLeft(before);
+    await expectNothingLeft(before, outcomes);
   }, 300_000);
 
   it("the active node SIGKILLed mid-run: each job succeeds or fails with exit 5, and `vaultgate revoke` ends the rest", async () => {
@@ -161,7 +207,7 @@ describe("a release train against a Raft cluster behind HAProxy", () => {
       const revoked = await runCli(["revoke", "--state", o.statePath], o.env);
       expect(revoked.code, revoked.stderr).toBe(0);
     }
-    await expectNothingLeft(before, { leases: "report" });
+    await expectNothingLeft(before, outcomes, { leases: "report" });
   }, 300_000);
 
   it("a job started while no node is active waits within its deadline and succeeds once a leader is elected", async () => {
