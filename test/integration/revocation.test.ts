@@ -1,12 +1,13 @@
 // Revocation within its budget, against the real OpenBao behind the fault proxy: the
 // token goes first (revoke-self ends its leases), a blackholed vault costs the budget
-// and no more, what is left alive is named at error level and the state is kept, and
-// once the vault answers `vaultgate revoke` ends the token first and with it every lease.
+// and no more, a vault answering 429 is waited out past it, a slow one is not asked
+// twice, what is left alive is named at error level and the state is kept, and once
+// the vault answers `vaultgate revoke` ends the token first and with it every lease.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { SessionState } from "@vaultgate/core";
+import type { AuditRecord, SessionState } from "@vaultgate/core";
 import { VaultAdmin, gitlabJobEnv, runCli, startFaultProxy, type FaultProxy } from "@vaultgate/test-harness";
 
 const vault = inject("vault");
@@ -79,7 +80,9 @@ describe("revocation order and budget", () => {
     expect(blocked.signal).toBeNull();
     expect(Date.now() - started).toBeLessThan(18_000);
     expect(blocked.code).toBe(5);
-    expect(blocked.stderr).toMatch(/Revocation did not finish within its budget of 10 s; still alive: the token \(accessor /);
+    expect(blocked.stderr).toMatch(
+      /Revocation did not finish within its budget of 10 s \(60 s while the vault answers 429\); still alive: the token \(accessor /,
+    );
     expect(blocked.stderr).toContain(run.saved.accessor ?? "(no accessor)");
     expect(blocked.stderr).toMatch(/which expires at \d{4}-\d\d-\d\dT/);
     expect(blocked.stderr).not.toContain(run.saved.token);
@@ -117,5 +120,53 @@ describe("revocation order and budget", () => {
     expect(proxy.requests.filter((r) => r.path === "/v1/auth/token/revoke-self")).toHaveLength(4);
     expect(await admin.tokenWorks(run.saved.token)).toBe(false);
     expect(await eventually(async () => (await leasesAlive(run.saved.leases)) === 0)).toBe(true);
+  });
+
+  it("waits out a vault answering 429 past the 10 s budget (a quota many ending jobs share)", async () => {
+    proxy.setScript(() => undefined);
+    const run = await fetchWithLeases();
+    const until = Date.now() + 13_000;
+    proxy.setScript(({ path }) =>
+      path === "/v1/auth/token/revoke-self" && Date.now() < until
+        ? { kind: "status", status: 429, body: JSON.stringify({ errors: ["request path: rate limit quota exceeded"] }) }
+        : undefined,
+    );
+    const revoked = await runCli(["revoke", "--state", run.state], run.env, { timeoutMs: 90_000 });
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(Date.now()).toBeGreaterThanOrEqual(until);
+    expect(proxy.requests.filter((r) => r.path === "/v1/auth/token/revoke-self").length).toBeGreaterThan(3);
+    expect(await admin.tokenWorks(run.saved.token)).toBe(false);
+    expect(await eventually(async () => (await leasesAlive(run.saved.leases)) === 0)).toBe(true);
+  }, 90_000);
+});
+
+describe("a slow revocation", () => {
+  it("is waited for past the per-request timeout, not abandoned and sent again", async () => {
+    // A vault that takes longer than the request timeout to revoke: abandoned half-way, a
+    // revocation may be stopped with the token unusable but its accessor and leases alive,
+    // and a second one is then refused as if the token were gone.
+    proxy.setScript(({ path }) => (path === "/v1/auth/token/revoke-self" ? { kind: "late", ms: 2500 } : undefined));
+    const dir = mkdtempSync(join(tmpdir(), "vaultgate-revocation-slow-"));
+    const { env, token } = await gitlabJobEnv(vault, { VAULT_ADDR: proxy.url });
+    const manifest = join(dir, "vaultgate.yml");
+    writeFileSync(
+      manifest,
+      ["auth:", "  mount: jwt-gitlab", "  role: deploy", "secrets:", "  - secret/app/db password | DB_PASSWORD", ""].join("\n"),
+    );
+    const audit = join(dir, "audit.jsonl");
+    const seen = proxy.requests.length;
+    const ran = await runCli(
+      ["exec", "-f", manifest, "--request-timeout", "1s", "--audit", audit, "--", "sh", "-c", "echo job-ok"],
+      env,
+    );
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain("job-ok");
+    expect(ran.stderr).not.toContain("Revocation did not finish");
+    const revocations = proxy.requests.slice(seen).filter((r) => r.path === "/v1/auth/token/revoke-self");
+    expect(revocations).toHaveLength(1);
+    const record = JSON.parse(readFileSync(audit, "utf8").trim().split("\n").at(-1)!) as AuditRecord;
+    expect(record.revocations.find((r) => r.kind === "token")?.outcome).toBe("revoked");
+    expect(ran.stderr).not.toContain(token);
+    proxy.setScript(() => undefined);
   });
 });

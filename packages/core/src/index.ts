@@ -68,6 +68,7 @@ export { Session, openSession, USER_AGENT, type SessionOptions } from "./lifecyc
 export {
   revokeSessions,
   REVOKE_BUDGET_SECONDS,
+  REVOKE_THROTTLED_SECONDS,
   type RevokeReport,
   type RevokeOptions,
   type RevokeTarget,

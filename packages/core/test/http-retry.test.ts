@@ -130,6 +130,33 @@ describe("withRetry", () => {
     expect(calls).toBe(3);
   });
 
+  it("retries throttled answers until the later throttled deadline, other errors until the deadline", async () => {
+    const throttled = clock();
+    await expect(
+      withRetry(() => Promise.reject(new Error("429")), {
+        deadline: 10_000,
+        throttledDeadline: 60_000,
+        classify: () => ({ retry: true, throttled: true }),
+        random: () => 0.5,
+        ...throttled,
+      }),
+    ).rejects.toThrow(/deadline reached/);
+    expect(throttled.now()).toBeGreaterThan(50_000);
+    expect(throttled.now()).toBeLessThanOrEqual(60_000);
+
+    const unavailable = clock();
+    await expect(
+      withRetry(() => Promise.reject(new Error("503")), {
+        deadline: 10_000,
+        throttledDeadline: 60_000,
+        classify: () => ({ retry: true }),
+        random: () => 0.5,
+        ...unavailable,
+      }),
+    ).rejects.toThrow(/deadline reached/);
+    expect(unavailable.now()).toBeLessThanOrEqual(10_000);
+  });
+
   it("gives up when Retry-After is past the deadline", async () => {
     const c = clock();
     await expect(

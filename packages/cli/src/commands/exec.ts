@@ -14,6 +14,7 @@ import {
   ConfigError,
   assertWritableDir,
   Renewer,
+  REVOKE_BUDGET_SECONDS,
   SecretMasker,
   checkSecretNames,
   parseAllowEnvNames,
@@ -171,7 +172,8 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
     await Promise.all(renewers.map((r) => r.stop()));
     if (session) {
       // What is left alive is logged at error level by the revocation; its state stays for `vaultgate revoke`.
-      const report = await session.revoke();
+      // A signalled run is in its grace period: a throttled vault is not waited out past the budget.
+      const report = await session.revoke(signals.received ? { throttledSeconds: REVOKE_BUDGET_SECONDS } : {});
       session.close();
       if (report.leftAlive.length === 0) keepState(undefined);
       else platform.log.info(`the run's state is kept in ${statePath}: run \`vaultgate revoke\` once the vault answers`);

@@ -6,7 +6,8 @@
  * that many jobs throttled at the same moment do not come back at the same moment.
  * A throttled answer (429) waits at least one rate-limit window, spread over the next
  * one, and a server's Retry-After (or OpenBao's X-Ratelimit-Reset) is a floor, never
- * the exact moment to return. Sleep, clock and randomness are injectable for tests.
+ * the exact moment to return. An operation may give throttled answers a later deadline
+ * than others (revocations do). Sleep, clock and randomness are injectable for tests.
  */
 
 /** RetryDecision says whether an error is worth another attempt and how soon at least. */
@@ -22,6 +23,11 @@ export interface RetryDecision {
 export interface RetryOptions {
   /** Absolute time (Date.now() scale) after which no attempt starts. */
   deadline: number;
+  /**
+   * A later deadline for answers that are throttled (429): the server is up and asks to
+   * wait, so an operation that must not be given up (a revocation) waits it out longer.
+   */
+  throttledDeadline?: number | undefined;
   /** An optional cap on attempts; without it, the deadline alone ends the retries. */
   maxAttempts?: number | undefined;
   baseDelayMs?: number;
@@ -92,7 +98,8 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
       const reason = error instanceof Error ? error.message : String(error);
       if (options.maxAttempts !== undefined && attempt >= options.maxAttempts)
         throw new RetriesExhaustedError(attempt, reason, error);
-      const remaining = options.deadline - now();
+      const deadline = decision.throttled ? Math.max(options.deadline, options.throttledDeadline ?? 0) : options.deadline;
+      const remaining = deadline - now();
       if (decision.afterMs !== undefined && decision.afterMs >= remaining) {
         const wait = Math.ceil(decision.afterMs / 1000);
         throw new RetriesExhaustedError(attempt, `${reason} (the server asked to wait ${wait} s, past the deadline)`, error);

@@ -135,13 +135,18 @@ export class Session {
 
   /**
    * revoke ends every source's credentials and leases within `budgetSeconds` (default
-   * 10 s); what is left alive is logged at error level. `keepToken` keeps credentials
-   * vaultgate did not create.
+   * 10 s; a vault answering 429 is waited out for `throttledSeconds`, default 60 s); what is
+   * left alive is logged at error level. `keepToken` keeps credentials vaultgate did not create.
    */
-  async revoke(options: { keepToken?: boolean; budgetSeconds?: number } = {}): Promise<RevokeReport> {
+  async revoke(options: { keepToken?: boolean; budgetSeconds?: number; throttledSeconds?: number } = {}): Promise<RevokeReport> {
     const targets = this.sources.filter((s) => !this.#ended.has(s)).map((s) => this.#target(s, options));
     for (const s of this.sources) if (!s.capabilities.revocable) this.#ended.add(s);
-    return revokeSessions(targets, { audit: this.#audit, budgetSeconds: options.budgetSeconds, log: this.#platform.log });
+    return revokeSessions(targets, {
+      audit: this.#audit,
+      budgetSeconds: options.budgetSeconds,
+      throttledSeconds: options.throttledSeconds,
+      log: this.#platform.log,
+    });
   }
 
   #target(source: ProviderSession, options: { keepToken?: boolean }) {

@@ -174,6 +174,11 @@ export interface RevokeRequest {
   keepCredentials: boolean;
   /** Absolute deadline of the whole revocation (Date.now() scale). */
   deadline: number;
+  /**
+   * A later deadline for a vault that answers 429 (it is up and asks to wait): a rate-limit
+   * quota shared by many jobs must not leave a token alive. Unset: `deadline` for all.
+   */
+  throttledDeadline?: number | undefined;
   /** When the credentials expire (ISO 8601), to name them if they are left alive. */
   expiresAt?: string | undefined;
   note?: ((entry: RevocationNote) => void) | undefined;

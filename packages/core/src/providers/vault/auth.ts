@@ -179,9 +179,13 @@ export async function loginWith(
 }
 
 /** revokeToken revokes the client's token (and its leases); reports, never throws for an expired token. */
-export async function revokeToken(client: VaultClient, deadline: number): Promise<"revoked" | "already-invalid"> {
+export async function revokeToken(
+  client: VaultClient,
+  deadline: number,
+  throttledDeadline?: number,
+): Promise<"revoked" | "already-invalid"> {
   try {
-    await client.revokeSelf(deadline);
+    await client.revokeSelf(deadline, throttledDeadline);
     return "revoked";
   } catch (error) {
     const status = (error as { status?: number }).status;

@@ -102,6 +102,8 @@ export interface CallOptions {
   accept?: readonly number[];
   /** Cap the attempts (health probes use 1); otherwise the deadline alone ends the retries. */
   maxAttempts?: number;
+  /** Retry throttled (429) answers until this later time (revocations: see REVOKE_THROTTLED_SECONDS). */
+  throttledDeadline?: number | undefined;
   /**
    * A deadline of its own for this call (Date.now() scale) instead of the client's:
    * renewals and revocations happen long after the reads' deadline has passed.
@@ -193,12 +195,15 @@ export class VaultClient {
     if (namespace) headers["x-vault-namespace"] = namespace;
     const apiPath = `v1/${path.replace(/^\/+/, "")}`;
     const deadline = options.deadline ?? this.#deadline;
+    // Past the deadline, only a call whose last answer was a 429 goes on, to its throttled deadline.
+    let throttled = false;
     return withRetry(
       async (attempt) => {
         const release = await this.#limit.acquire();
         let outcome: Outcome = "neutral";
         const started = Date.now();
-        const remaining = deadline - started;
+        const remaining = (throttled ? Math.max(deadline, options.throttledDeadline ?? 0) : deadline) - started;
+        throttled = false;
         const timeoutMs = Math.max(1, Math.min(this.#options.fetch.requestTimeoutSeconds * 1000, remaining));
         try {
           // A sent request that is not idempotent is waited for until the deadline: abandoned, its effect would be unknown.
@@ -207,6 +212,7 @@ export class VaultClient {
           const res = await this.#http.request({ method, path: apiPath, headers, body: options.body, timeoutMs, sentTimeoutMs });
           this.#options.observe?.({ method, path, status: res.status, ms: Date.now() - started, attempt });
           outcome = res.status === 429 ? "throttled" : res.status < 500 ? "ok" : "neutral";
+          throttled = res.status === 429;
           if ((res.status >= 200 && res.status < 300) || options.accept?.includes(res.status)) {
             if (res.json === undefined && res.text.trim() !== "")
               throw notAVault(this.address, apiPath, res.status, res.headers["content-type"]);
@@ -225,6 +231,7 @@ export class VaultClient {
       {
         maxAttempts: options.maxAttempts ?? this.#options.fetch.maxAttempts,
         deadline,
+        throttledDeadline: options.throttledDeadline,
         classify: (error) => classify(error, idempotent),
         onRetry: ({ attempt, delayMs, error }) =>
           this.#options.onRetry?.({ path, attempt, delayMs, reason: error instanceof Error ? error.message : String(error) }),
@@ -310,9 +317,29 @@ export class VaultClient {
     );
   }
 
-  /** revokeSelf revokes the current token and, with it, every lease it created; retried until `deadline`. */
-  async revokeSelf(deadline: number): Promise<void> {
-    await this.call("POST", "auth/token/revoke-self", { idempotent: true, deadline });
+  /**
+   * revokeSelf revokes the current token and, with it, every lease it created; retried until
+   * `deadline` (throttled answers until `throttledDeadline`). A sent revocation is waited for
+   * (see #revocationAnswerBy) rather than sent again at the per-request timeout: a vault under
+   * load answers slowly, and a second one costs a quota's share and is refused once the first
+   * went through.
+   */
+  async revokeSelf(deadline: number, throttledDeadline?: number): Promise<void> {
+    await this.call("POST", "auth/token/revoke-self", {
+      idempotent: true,
+      deadline,
+      throttledDeadline,
+      answerBy: this.#revocationAnswerBy(deadline),
+    });
+  }
+
+  /**
+   * #revocationAnswerBy is how long a sent revocation is waited for: until its deadline less
+   * one request timeout, which is left for a retry on another connection (a node that died
+   * with the request, a balancer that moved on).
+   */
+  #revocationAnswerBy(deadline: number): number {
+    return Math.max(Date.now(), deadline - this.#options.fetch.requestTimeoutSeconds * 1000);
   }
 
   /** renewLease renews one lease. */
@@ -323,8 +350,14 @@ export class VaultClient {
   }
 
   /** revokeLease revokes one lease (needs sys/leases/revoke, which the default policy lacks); retried until `deadline`. */
-  async revokeLease(leaseId: string, deadline: number): Promise<void> {
-    await this.call("PUT", "sys/leases/revoke", { body: { lease_id: leaseId }, idempotent: true, deadline });
+  async revokeLease(leaseId: string, deadline: number, throttledDeadline?: number): Promise<void> {
+    await this.call("PUT", "sys/leases/revoke", {
+      body: { lease_id: leaseId },
+      idempotent: true,
+      deadline,
+      throttledDeadline,
+      answerBy: this.#revocationAnswerBy(deadline),
+    });
   }
 
   /** capabilities returns the current token's capabilities on each path (one request). */

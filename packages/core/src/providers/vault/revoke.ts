@@ -3,7 +3,7 @@
  * first: revoke-self also ends every lease the token created, so one request ends the
  * whole run. Only the leases it does not cover (a token vaultgate must keep, or a token
  * that could not be revoked) are revoked one by one, all in parallel. Every step retries
- * 429/503/connection errors until the deadline. What is still alive afterwards is named
+ * 503/connection errors until the deadline, and 429s until the later throttled deadline. What is still alive afterwards is named
  * with when it expires; the caller reports it.
  */
 import type { RevocableLease, RevokeReport, RevokeRequest } from "../types.js";
@@ -23,7 +23,7 @@ export async function revokeVault(
     note?.({ kind: "token", leaseId: null, outcome: "kept", error: null });
   } else {
     try {
-      report.token = await revokeToken(client, deadline);
+      report.token = await revokeToken(client, deadline, request.throttledDeadline);
       note?.({ kind: "token", leaseId: null, outcome: report.token, error: null });
     } catch (error) {
       report.token = "failed";
@@ -53,7 +53,7 @@ async function revokeOneLease(
   report: RevokeReport,
 ): Promise<void> {
   try {
-    await client.revokeLease(lease.leaseId, request.deadline);
+    await client.revokeLease(lease.leaseId, request.deadline, request.throttledDeadline);
     report.leasesRevoked++;
     request.note?.({ kind: "lease", leaseId: lease.leaseId, outcome: "revoked", error: null });
   } catch (error) {
