@@ -19,6 +19,10 @@
  *
  *   pnpm bench:fetch [--runs 9] [--sizes 10,50,200] [--concurrency 32] [--style data|plain]
  *
+ * Pinned: `taskset -c 0 env BENCH_ACTION_CPUS=1 pnpm bench:fetch` keeps the vault, the
+ * proxies and the ID-token service on CPU 0 and runs the action (and `node -e 0`) on CPU 1,
+ * so the action's time is not the vault's CPU time on a small machine.
+ *
  * `--style plain` writes paths as vaultgate's docs do (`secret/app/x`), which needs the
  * mount lookup; `data` (default) writes them as vault-action users do (`secret/data/app/x`).
  */
@@ -126,7 +130,11 @@ try {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
       // BENCH_NODE_ARGS go before the bundle, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
       const extra = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-      const child = spawn(process.execPath, entry === "-e" ? ["-e", "0"] : [...extra, entry], {
+      const node = [process.execPath, ...(entry === "-e" ? ["-e", "0"] : [...extra, entry])];
+      // BENCH_ACTION_CPUS pins the spawned process (and the floor's node) to those CPUs with taskset.
+      const cpus = process.env.BENCH_ACTION_CPUS;
+      const [command, ...args] = cpus ? ["taskset", "-c", cpus, ...node] : node;
+      const child = spawn(command!, args, {
         env,
         cwd: dir,
         stdio: ["ignore", "ignore", "pipe"],
