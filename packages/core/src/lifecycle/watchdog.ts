@@ -72,7 +72,7 @@ export class Watchdog {
     const message = `The run did not finish within its timeout of ${formatDuration(this.#timeoutSeconds)}: it was still ${step.doing}; the step was abandoned and the run ended.`;
     return step.kind === "vault"
       ? new VaultUnavailableError(message, {
-          hint: "The vault accepted the connection but stopped answering. Check its health and the network; raise --timeout (input timeout) only if it is merely slow.",
+          hint: "The server named above (the vault or AWS) accepted the connection but stopped answering. Check its health and the network; raise --timeout (input timeout) only if it is merely slow.",
         })
       : new OutputError(message, {
           hint: "Something held the write (a named pipe nobody reads, a full pipe, a hung file system): write to a regular file in the job's temp directory.",
