@@ -5,9 +5,9 @@
  * within a budget of their own, separate from the reads' deadline, short enough for a
  * cancelled job's grace period. A vault that answers 429 (a rate-limit quota many jobs
  * share) is up and asks to wait: it is waited out longer, up to REVOKE_THROTTLED_SECONDS,
- * except where the caller is in a grace period (a signal) and says so. What is still alive afterwards is reported as one
- * error-level line naming it and when it expires; the caller keeps its state for the
- * cleanup step.
+ * except where the caller is in a grace period (a signal) and says so. What is still
+ * alive afterwards is reported as one error-level line naming it and when it expires;
+ * the caller keeps its state for the cleanup step.
  */
 import type { Logger } from "../platform.js";
 import type { ProviderSession, RevocableLease, RevokeReport } from "../providers/types.js";
