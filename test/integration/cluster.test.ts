@@ -14,15 +14,17 @@ const JOBS = 50;
 const KV_READS = 5;
 let cluster: RaftCluster;
 let idBase = 0;
-// Each node keeps a file audit log (accessors in clear): a failure names what happened to what was left.
-const auditDir = mkdtempSync(join(tmpdir(), "vaultgate-raft-audit-"));
+// VAULTGATE_CLUSTER_AUDIT=1: each node keeps a file audit log (accessors in clear), and a token
+// left alive is traced through it. Off by default: with audit devices in their configuration, the
+// surviving nodes of the failover tests did not become active within 60 s (2 of 2 runs).
+const auditDir = process.env.VAULTGATE_CLUSTER_AUDIT ? mkdtempSync(join(tmpdir(), "vaultgate-raft-audit-")) : undefined;
 
 beforeAll(async () => {
-  cluster = await startRaftCluster({ auditDir });
+  cluster = await startRaftCluster(auditDir ? { auditDir } : {});
 }, 240_000);
 afterAll(async () => {
   await cluster?.stop();
-  rmSync(auditDir, { recursive: true, force: true });
+  if (auditDir) rmSync(auditDir, { recursive: true, force: true });
 });
 
 function workdir(): string {
@@ -107,6 +109,7 @@ function jobsHolding(left: LiveIds, outcomes: readonly JobOutcome[]): string {
  * left-alive accessor or lease id: when, which node, which path, and the answer's error.
  */
 function auditTrail(left: LiveIds): string {
+  if (!auditDir) return "(no audit logs: set VAULTGATE_CLUSTER_AUDIT=1 to keep them)";
   const ids = [...left.accessors, ...left.leases];
   const lines: string[] = [];
   for (const file of readdirSync(auditDir).sort()) {
