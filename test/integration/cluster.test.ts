@@ -86,7 +86,19 @@ async function expectNothingLeft(
     // A pki/issue in flight on the leader when it dies may be committed with its answer lost
     // (docs/operations.md): no job saw that lease. Tokens must still all be gone.
     if (left.leases.length > 0) console.warn(`PKI leases alive after the failover's cleanup: ${left.leases.length}`);
-    expect(left.accessors, "tokens the jobs left alive").toEqual([]);
+    // A revoke-self the dying leader answered 2xx ends the token's rest (leases, accessor) in the
+    // background: that part can be lost with the node. Such a token was seen revoked by its job
+    // and is reported; every other token must be gone.
+    const confirmed = new Set(
+      outcomes
+        .filter((o) => o.record?.revocations.some((r) => r.kind === "token" && r.outcome === "revoked"))
+        .map((o) => o.record?.identity?.accessor),
+    );
+    const lost = left.accessors.filter((a) => confirmed.has(a));
+    if (lost.length > 0)
+      console.warn(`tokens whose revocation the vault confirmed, still listed after the failover: ${lost.length}`);
+    const alive = { accessors: left.accessors.filter((a) => !confirmed.has(a)), leases: [] };
+    expect(alive.accessors, `tokens the jobs left alive:\n${jobsHolding(alive, outcomes)}`).toEqual([]);
     return;
   }
   const trail = `${auditTrail(left)}\n${jobsHolding(left, outcomes)}`;
