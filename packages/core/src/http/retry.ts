@@ -80,8 +80,12 @@ export function backoffDelay(
  * withRetry runs `operation` until it succeeds, fails with a permanent error (rethrown
  * as is), or the deadline (or the optional attempt cap) ends it (RetriesExhaustedError).
  * A wait that would pass the deadline is shortened so the last attempt still starts.
+ * Each attempt is given the deadline it runs under: the throttled one after a 429.
  */
-export async function withRetry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+export async function withRetry<T>(
+  operation: (attempt: number, deadline: number) => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const shape = {
@@ -89,16 +93,17 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
     maxDelayMs: options.maxDelayMs ?? 4000,
     random: options.random ?? Math.random,
   };
+  let deadline = options.deadline;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await operation(attempt);
+      return await operation(attempt, deadline);
     } catch (error) {
       const decision = options.classify(error);
       if (!decision.retry) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       if (options.maxAttempts !== undefined && attempt >= options.maxAttempts)
         throw new RetriesExhaustedError(attempt, reason, error);
-      const deadline = decision.throttled ? Math.max(options.deadline, options.throttledDeadline ?? 0) : options.deadline;
+      deadline = decision.throttled ? Math.max(options.deadline, options.throttledDeadline ?? 0) : options.deadline;
       const remaining = deadline - now();
       if (decision.afterMs !== undefined && decision.afterMs >= remaining) {
         const wait = Math.ceil(decision.afterMs / 1000);

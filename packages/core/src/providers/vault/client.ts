@@ -195,15 +195,13 @@ export class VaultClient {
     if (namespace) headers["x-vault-namespace"] = namespace;
     const apiPath = `v1/${path.replace(/^\/+/, "")}`;
     const deadline = options.deadline ?? this.#deadline;
-    // Past the deadline, only a call whose last answer was a 429 goes on, to its throttled deadline.
-    let throttled = false;
     return withRetry(
-      async (attempt) => {
+      // After a 429, the attempt runs under the throttled deadline (withRetry gives it).
+      async (attempt, attemptDeadline) => {
         const release = await this.#limit.acquire();
         let outcome: Outcome = "neutral";
         const started = Date.now();
-        const remaining = (throttled ? Math.max(deadline, options.throttledDeadline ?? 0) : deadline) - started;
-        throttled = false;
+        const remaining = attemptDeadline - started;
         const timeoutMs = Math.max(1, Math.min(this.#options.fetch.requestTimeoutSeconds * 1000, remaining));
         try {
           // A sent request that is not idempotent is waited for until the deadline: abandoned, its effect would be unknown.
@@ -212,7 +210,6 @@ export class VaultClient {
           const res = await this.#http.request({ method, path: apiPath, headers, body: options.body, timeoutMs, sentTimeoutMs });
           this.#options.observe?.({ method, path, status: res.status, ms: Date.now() - started, attempt });
           outcome = res.status === 429 ? "throttled" : res.status < 500 ? "ok" : "neutral";
-          throttled = res.status === 429;
           if ((res.status >= 200 && res.status < 300) || options.accept?.includes(res.status)) {
             if (res.json === undefined && res.text.trim() !== "")
               throw notAVault(this.address, apiPath, res.status, res.headers["content-type"]);

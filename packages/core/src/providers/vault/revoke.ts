@@ -3,8 +3,8 @@
  * first: revoke-self also ends every lease the token created, so one request ends the
  * whole run. Only the leases it does not cover (a token vaultgate must keep, or a token
  * that could not be revoked) are revoked one by one, all in parallel. Every step retries
- * 503/connection errors until the deadline, and 429s until the later throttled deadline. What is still alive afterwards is named
- * with when it expires; the caller reports it.
+ * 503/connection errors until the deadline, and 429s until the later throttled deadline.
+ * What is still alive afterwards is named with when it expires; the caller reports it.
  */
 import type { RevocableLease, RevokeReport, RevokeRequest } from "../types.js";
 import { revokeToken } from "./auth.js";
