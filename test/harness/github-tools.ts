@@ -58,6 +58,10 @@ export function runTool(
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A child that exits without reading its stdin closes the pipe: that is its answer, not the harness's error.
+    child.stdin.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE" && error.code !== "ECONNRESET") reject(error);
+    });
     child.stdin.end(options.input ?? "");
   });
 }
