@@ -14,6 +14,10 @@
  * the CPU time of the process (user + system, from its own resource usage at exit), and
  * the time from spawn to the first request (the ID-token service).
  *
+ * Each N also times bench/bare-client.mjs, the same job done by the least a Node.js program
+ * can do (no masking, checks or retries): the floor in practice on this machine, where the
+ * vault, the proxy and the client share its cores.
+ *
  * Side by side: VAULT_ACTION_DIST=/path/to/vault-action/dist/index.js times that bundle on
  * the same vault with the same inputs (its code is never part of this repository).
  *
@@ -30,6 +34,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { DEFAULT_FETCH } from "@vaultgate/core";
 import {
@@ -53,6 +58,8 @@ const CONCURRENCY = Number(arg("concurrency", String(DEFAULT_FETCH.concurrency))
 const STYLE = arg("style", "data");
 const MAX = Math.max(...SIZES);
 const other = process.env.VAULT_ACTION_DIST;
+// The practical floor on this machine: the same job with no masking, checks or retries (bench/bare-client.mjs).
+const BARE_CLIENT = fileURLToPath(new URL("./bare-client.mjs", import.meta.url));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
@@ -215,7 +222,10 @@ try {
       exportEnv: "true",
       concurrency: String(CONCURRENCY),
     };
-    const bundles: [string, string, Record<string, string>][] = [["vaultgate", ACTIONS.secrets.main, inputs]];
+    const bundles: [string, string, Record<string, string>][] = [
+      ["bare client", BARE_CLIENT, inputs],
+      ["vaultgate", ACTIONS.secrets.main, inputs],
+    ];
     if (other) {
       const theirs = Object.fromEntries(Object.entries(inputs).filter(([name]) => name !== "concurrency"));
       bundles.push(["vault-action", other, theirs]);

@@ -53,9 +53,14 @@ export function testRunner(env: Record<string, string | undefined> = {}): TestRu
     return true;
   };
   process.stdout.write = record;
+  const runner = new Runner();
   return {
-    runner: new Runner(),
-    out: () => out,
+    runner,
+    // What the step has written so far, queued `::add-mask::` lines included.
+    out: () => {
+      runner.flushMasks();
+      return out;
+    },
     file: (name) => readFileSync(files[name], "utf8"),
     env: fullEnv,
   };

@@ -76,6 +76,46 @@ describe("file commands", () => {
     expect(t.out()).toBe("");
   });
 
+  it("exportAll appends every record of a file in one write, each with its own delimiter, or none at all", () => {
+    const t = testRunner();
+    t.runner.exportAll(
+      [
+        ["a", "1"],
+        ["b", "x\ny"],
+      ],
+      [["A", "1"]],
+    );
+    const records = [...t.file("GITHUB_OUTPUT").matchAll(/^(\w+)<<(ghadelimiter_[\w-]+)\n([^]*?)\n\2\n/gm)];
+    expect(records.map((r) => [r[1], r[3]])).toEqual([
+      ["a", "1"],
+      ["b", "x\ny"],
+    ]);
+    expect(new Set(records.map((r) => r[2])).size).toBe(2);
+    expect(t.file("GITHUB_ENV")).toMatch(/^A<<(ghadelimiter_[\w-]+)\n1\n\1\n$/);
+    expect(process.env.A).toBe("1");
+    // A bad name anywhere in the batch: nothing is written to either file.
+    const before = [t.file("GITHUB_OUTPUT"), t.file("GITHUB_ENV")];
+    expect(() => t.runner.exportAll([["c", "3"]], [["B=", "4"]])).toThrow(ConfigError);
+    expect([t.file("GITHUB_OUTPUT"), t.file("GITHUB_ENV")]).toEqual(before);
+  });
+
+  it("writes queued masks before the next log line or record, and by the end of the event-loop turn", async () => {
+    const t = testRunner();
+    let written = "";
+    process.stdout.write = (chunk: string | Uint8Array) => ((written += String(chunk)), true);
+    t.runner.maskAll(["first-secret"]);
+    t.runner.maskAll(["second-secret"]);
+    expect(written).toBe(""); // queued: one write for both
+    t.runner.info("a log line");
+    expect(written).toBe("::add-mask::first-secret\n::add-mask::second-secret\na log line\n");
+    t.runner.maskAll(["third-secret"]);
+    t.runner.setOutput("x", "1");
+    expect(written.endsWith("::add-mask::third-secret\n")).toBe(true);
+    t.runner.maskAll(["fourth-secret"]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(written.endsWith("::add-mask::fourth-secret\n")).toBe(true);
+  });
+
   it("says so when the runner gave no file command file, and never falls back to printing the value", () => {
     const t = testRunner({ GITHUB_ENV: undefined, GITHUB_OUTPUT: undefined });
     expect(() => t.runner.exportVariable("A", "secret-b")).toThrow(/GITHUB_ENV is not set/);

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 
 /** escapeData escapes a command's message: %, CR and LF. */
 export function escapeData(text: string): string {
+  if (!/[%\r\n]/.test(text)) return text;
   return text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
 }
 

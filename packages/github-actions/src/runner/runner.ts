@@ -93,7 +93,12 @@ export class Runner {
    */
   maskAll(texts: readonly string[]): void {
     const lines = texts.filter((t) => t !== "").map((t) => `${formatCommand("add-mask", t)}${EOL}`);
-    if (lines.length > 0) process.stdout.write(lines.join(""));
+    toolkit.queueMasks(lines.join(""));
+  }
+
+  /** flushMasks writes the `::add-mask::` lines maskAll queued (they are written before any later line anyway). */
+  flushMasks(): void {
+    toolkit.flushMasks();
   }
 
   /** group runs `fn` inside a collapsible group of the log. */
@@ -129,9 +134,17 @@ export class Runner {
       ...(outputs.length > 0 ? [this.fileCommandPath("GITHUB_OUTPUT")] : []),
       ...(variables.length > 0 ? [this.fileCommandPath("GITHUB_ENV")] : []),
     ];
+    // One append per file: a record per value, each with its own delimiter.
     allOrNothing(paths, () => {
-      for (const [name, value] of outputs) this.setOutput(name, value);
-      for (const [name, value] of variables) this.exportVariable(name, value);
+      if (outputs.length > 0) {
+        const text = records("GITHUB_OUTPUT", outputs);
+        recordOf("GITHUB_OUTPUT", "the outputs", () => toolkit.appendRecords("OUTPUT", text));
+      }
+      if (variables.length > 0) {
+        const text = records("GITHUB_ENV", variables);
+        recordOf("GITHUB_ENV", "the variables", () => toolkit.appendRecords("ENV", text));
+        for (const [name, value] of variables) process.env[name] = value;
+      }
     });
   }
 
@@ -167,8 +180,13 @@ export class Runner {
 function fileCommand(variable: FileCommand, name: string, write: () => void): void {
   assertCommandName(name);
   fileCommandPath(process.env, variable);
+  recordOf(variable, name, write);
+}
+
+/** recordOf runs `write` (which renders or appends the record of `name`), rethrowing its error without the value. */
+function recordOf<T>(variable: FileCommand, name: string, write: () => T): T {
   try {
-    write();
+    return write();
   } catch (error) {
     // Never echo the value: it is a secret. The toolkit's messages name the delimiter, not the value.
     const delimiter = /delimiter/.test(firstLine(error));
@@ -181,6 +199,13 @@ function fileCommand(variable: FileCommand, name: string, write: () => void): vo
         : {},
     );
   }
+}
+
+/** records renders the records of one runner file; a value holding its delimiter is refused without echoing it. */
+function records(variable: FileCommand, entries: readonly (readonly [string, string])[]): string {
+  let text = "";
+  for (const [name, value] of entries) text += recordOf(variable, name, () => toolkit.formatRecord(name, value));
+  return text;
 }
 
 function annotation(properties: AnnotationProperties): CommandProperties {

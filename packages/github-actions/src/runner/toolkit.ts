@@ -6,7 +6,8 @@
  * Inputs and state are read from INPUT_* / STATE_* (trimmed), workflow commands are
  * `::name props::message` lines on stdout (runner/commands escapes them), and outputs,
  * environment and state are `name<<ghadelimiter_<uuid>` records appended to the runner's
- * files, refusing a name or value that contains the delimiter.
+ * files, refusing a name or value that contains the delimiter. `::add-mask::` lines may
+ * be queued and written together, always before the next line or record.
  */
 import { randomUUID } from "node:crypto";
 import { accessSync, appendFileSync, constants } from "node:fs";
@@ -31,13 +32,39 @@ export function getState(name: string): string {
   return process.env[`STATE_${name}`] ?? "";
 }
 
+// `::add-mask::` lines not yet written: registering a secret's forms as it arrives costs one
+// write per read otherwise. They are written before any other line or record, and at the
+// end of the current turn of the event loop at the latest.
+let pendingMasks = "";
+
+/**
+ * queueMasks adds `::add-mask::` lines (each ending in EOL) to be written before anything
+ * else this step writes, and at the latest once the current event-loop turn ends.
+ */
+export function queueMasks(lines: string): void {
+  if (lines === "") return;
+  if (pendingMasks === "") setImmediate(flushMasks);
+  pendingMasks += lines;
+}
+
+/** flushMasks writes the queued `::add-mask::` lines now. */
+export function flushMasks(): void {
+  if (pendingMasks === "") return;
+  const lines = pendingMasks;
+  pendingMasks = "";
+  process.stdout.write(lines);
+}
+process.once("exit", flushMasks);
+
 /** issue writes one workflow command. */
 export function issue(name: string, message: string, properties: CommandProperties = {}): void {
+  flushMasks();
   process.stdout.write(`${formatCommand(name, message, properties)}${EOL}`);
 }
 
 /** info writes one plain log line. */
 export function info(message: string): void {
+  flushMasks();
   process.stdout.write(`${message}${EOL}`);
 }
 
@@ -60,12 +87,23 @@ export type FileCommandName = "OUTPUT" | "ENV" | "STATE";
  * value end the record and start another).
  */
 export function appendRecord(command: FileCommandName, name: string, value: string): void {
+  appendRecords(command, formatRecord(name, value));
+}
+
+/** formatRecord renders one `name<<DELIMITER` record with a fresh delimiter, refusing one found in the name or value. */
+export function formatRecord(name: string, value: string): string {
   const delimiter = `ghadelimiter_${randomUUID()}`;
   if (name.includes(delimiter)) throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
   if (value.includes(delimiter)) throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+  return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`;
+}
+
+/** appendRecords appends rendered records to GITHUB_<command> in one write, after any queued masks. */
+export function appendRecords(command: FileCommandName, records: string): void {
   const path = process.env[`GITHUB_${command}`];
   if (!path) throw new Error(`Unable to find environment variable for file command ${command}`);
-  appendFileSync(path, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, { encoding: "utf8" });
+  flushMasks();
+  appendFileSync(path, records, { encoding: "utf8" });
 }
 
 /** appendSummary appends Markdown to GITHUB_STEP_SUMMARY, which must exist and be writable. */
@@ -81,5 +119,6 @@ export function appendSummary(markdown: string): void {
   } catch {
     throw new Error(`Unable to access summary file: '${path}'. Check if the file has correct read/write permissions.`);
   }
+  flushMasks();
   appendFileSync(path, markdown, { encoding: "utf8" });
 }
