@@ -18,6 +18,7 @@ export * from "./github-api.js";
 export * from "./gitlab-api.js";
 export * from "./raft-cluster.js";
 export * from "./load-jobs.js";
+export * from "./ldap.js";
 export * from "./moto.js";
 export * from "./aws-setup.js";
 export * from "./aws.js";

@@ -6,11 +6,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { maskVariants } from "@vaultgate/core";
 import {
   ACTIONS,
+  LDAP_USERS_DN,
   VaultAdmin,
+  randomSecret,
   runActionStep,
   setUpVaultAction,
   startFaultProxy,
   startGitHubOidc,
+  startLdap,
   type FaultProxy,
   type GitHubOidcServer,
   type StepRun,
@@ -187,7 +190,53 @@ describe("vault-action basic: auth methods", () => {
     const run = await step({ method: "userpass", username, password, secrets: "secret/data/userpass-test secret" });
     expectExports(run, { SECRET: v.userpass }, { secret: v.userpass });
     expect(run.masks).toContain(password);
+    const refused = await step({
+      method: "userpass",
+      username,
+      password: "not-the-password",
+      secrets: "secret/data/userpass-test secret",
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain("Hint: The username or password is not accepted on auth/userpass: check both");
   });
+
+  it(
+    "authenticate with ldap, against a real LDAP server (ldaptor)",
+    async () => {
+      const username = "ldap-user";
+      const password = randomSecret();
+      const secret = randomSecret();
+      const ldap = await startLdap({ [username]: password });
+      try {
+        await fx.admin.call("POST", "sys/auth/ldap", { type: "ldap" });
+        await fx.admin.call("POST", "auth/ldap/config", { url: ldap.url, userdn: LDAP_USERS_DN, userattr: "uid" });
+        await fx.admin.call("POST", `auth/ldap/users/${username}`, { policies: "reader" });
+        await fx.admin.call("POST", "secret/data/ldap-test", { data: { secret } });
+        const run = await step({ method: "ldap", username, password, secrets: "secret/data/ldap-test secret" });
+        expectExports(run, { SECRET: secret }, { secret });
+        expect(run.masks).toContain(password);
+        // A wrong password is the LDAP server's refusal, reported as a failed login with the errorMessage output.
+        const refused = await step({
+          method: "ldap",
+          username,
+          password: `${password}x`,
+          secrets: "secret/data/ldap-test secret",
+        });
+        expect(refused.code).toBe(1);
+        expect(refused.stdout).toContain(
+          "::error title=vaultgate%3A login rejected::The vault rejected the ldap login on auth/ldap",
+        );
+        expect(refused.stdout).toContain("Hint: The username or password is not accepted on auth/ldap");
+        expect(Object.keys(refused.outputs)).toEqual(["errorMessage"]);
+        // The password appears only where it is registered as a mask.
+        const logged = refused.stdout.split("\n").filter((line) => !line.startsWith("::add-mask::"));
+        expect(logged.join("\n")).not.toContain(password);
+      } finally {
+        await ldap.stop();
+      }
+    },
+    15 * 60_000,
+  );
 
   it("authenticate with approle", async () => {
     const { roleId, secretId } = fx.approle;

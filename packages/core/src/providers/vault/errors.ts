@@ -178,6 +178,17 @@ function diagnose(
   if (ctx.method === "token") {
     return { id: "login.token-invalid" };
   }
+  // A refused password or GitHub token, not a missing mount (403 permission denied).
+  if (status !== 403 && !/permission denied/.test(lower)) {
+    if (ctx.method === "userpass" || ctx.method === "ldap") {
+      const ldap =
+        ctx.method === "ldap"
+          ? `; an LDAP bind failure can also be the mount's url, userdn or userattr (read auth/${ctx.mount}/config)`
+          : "";
+      return { id: "login.credentials-rejected", vars: { mount: ctx.mount, ldap } };
+    }
+    if (ctx.method === "github") return { id: "login.github-token-rejected", vars: { mount: ctx.mount } };
+  }
   if (/role .*(not found|could not be found)|unknown role|invalid role/.test(lower)) {
     return { id: "login.unknown-role", vars: { role: ctx.role ?? "(default)", mount: ctx.mount } };
   }

@@ -128,6 +128,20 @@ export const VAULT_REASONS = defineReasons([
     fix: 'The role_id "{roleId}" or its secret_id is not accepted on auth/{mount}: role-id is the AppRole\'s RoleID (not its name), and the secret_id must be current (secret-id-variable)',
   },
   {
+    id: "login.credentials-rejected",
+    check: "login",
+    status: "fail",
+    text: "The vault rejected the {where}: {detail}",
+    fix: "The username or password is not accepted on auth/{mount}: check both (inputs username and password){ldap}",
+  },
+  {
+    id: "login.github-token-rejected",
+    check: "login",
+    status: "fail",
+    text: "The vault rejected the {where}: {detail}",
+    fix: "The GitHub token (input githubToken) is not accepted on auth/{mount}: it must be current and belong to a member of the organization the mount is configured for",
+  },
+  {
     id: "login.token-invalid",
     check: "login",
     status: "fail",

@@ -1,0 +1,91 @@
+/**
+ * ldap — a real LDAP server for the suites that log in through OpenBao's ldap auth
+ * method: ldaptor (PyPI), installed once into a virtualenv cached outside the repository
+ * (test/servers/install-ldaptor.sh) and run by test/servers/ldap-server.py on a free
+ * loopback port, serving a tree of users under ou=users,dc=example,dc=org whose
+ * passwords the suite generates. A missing or uninstallable ldaptor is an error, never a
+ * skip.
+ */
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const INSTALL_SCRIPT = fileURLToPath(new URL("../servers/install-ldaptor.sh", import.meta.url));
+const SERVER_SCRIPT = fileURLToPath(new URL("../servers/ldap-server.py", import.meta.url));
+
+/** LDAP_USERS_DN is where the served users live (OpenBao's ldap `userdn`, with `userattr` uid). */
+export const LDAP_USERS_DN = "ou=users,dc=example,dc=org";
+
+/** ensureLdaptor returns the python of ldaptor's virtualenv, installing it on first use. */
+export async function ensureLdaptor(): Promise<string> {
+  const explicit = process.env.VAULTGATE_LDAPTOR_PYTHON;
+  if (explicit) return explicit;
+  try {
+    const { stdout } = await promisify(execFile)("bash", [INSTALL_SCRIPT], { maxBuffer: 16 * 1024 * 1024, timeout: 15 * 60_000 });
+    const python = stdout.trim().split("\n").pop();
+    if (!python) throw new Error("the install script printed no path");
+    return python;
+  } catch (error) {
+    const detail = (error as { stderr?: string }).stderr?.split("\n").slice(-15).join("\n") ?? String(error);
+    throw new Error(`ldaptor could not be installed (test/servers/install-ldaptor.sh):\n${detail}`, { cause: error });
+  }
+}
+
+/** LdapServer is a running LDAP server. */
+export interface LdapServer {
+  /** url is `ldap://127.0.0.1:<port>`. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** startLdap serves `users` (uid → password) on a free loopback port. */
+export async function startLdap(users: Readonly<Record<string, string>>): Promise<LdapServer> {
+  const python = await ensureLdaptor();
+  const dir = mkdtempSync(join(tmpdir(), "vaultgate-ldap-"));
+  const tree = join(dir, "tree.ldif");
+  const entries = [
+    "dn: dc=example,dc=org\nobjectClass: dcObject\ndc: example",
+    `dn: ${LDAP_USERS_DN}\nobjectClass: organizationalUnit\nou: users`,
+    ...Object.entries(users).map(
+      ([uid, password]) =>
+        `dn: uid=${uid},${LDAP_USERS_DN}\nobjectClass: inetOrgPerson\nuid: ${uid}\ncn: ${uid}\nsn: ${uid}\nuserPassword: ${password}`,
+    ),
+  ];
+  writeFileSync(tree, `${entries.join("\n\n")}\n\n`, { mode: 0o600 });
+  const child = spawn(python, [SERVER_SCRIPT, tree], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stderr.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const port = await new Promise<string | undefined>((resolve) => {
+    let text = "";
+    const timer = setTimeout(() => resolve(undefined), 30_000);
+    child.stdout.on("data", (c: Buffer) => {
+      text += c.toString();
+      const line = /^(\d+)\n/.exec(text);
+      if (line) {
+        clearTimeout(timer);
+        resolve(line[1]);
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (port === undefined) {
+    await stop();
+    throw new Error(`the LDAP server did not start:\n${output}`);
+  }
+  return { url: `ldap://127.0.0.1:${port}`, stop };
+}
