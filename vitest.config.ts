@@ -20,6 +20,7 @@ const alias = {
 export default defineConfig({
   resolve: { alias },
   test: {
+    setupFiles: [here("test/harness/manifest-parser.ts")],
     projects: [
       {
         extends: true,

@@ -44,13 +44,20 @@ const AWS_CHUNKS = readdirSync(DIST).filter(
   (f) => f.endsWith(".js") && readFileSync(join(DIST, f), "utf8").includes("AssumeRoleWithWebIdentity"),
 );
 
-/** recording returns the env that makes node record every module it loads, and a reader of the AWS chunks loaded. */
-function recording(): { env: Record<string, string>; awsChunks: () => string[] } {
+/** YAML_CHUNKS are the secrets action's chunks that hold the YAML parser (a manifest's, loaded only for one). */
+const YAML_CHUNKS = readdirSync(DIST).filter(
+  (f) => f.endsWith(".js") && readFileSync(join(DIST, f), "utf8").includes("YAMLParseError"),
+);
+
+/** recording returns the env that makes node record every module it loads, and readers of the chunks loaded. */
+function recording(): { env: Record<string, string>; awsChunks: () => string[]; yamlChunks: () => string[] } {
   const log = join(mkdtempSync(join(tmpdir(), "vaultgate-mixed-imports-")), "imports.txt");
   writeFileSync(log, "");
+  const loaded = (chunks: string[]) => chunks.filter((c) => readFileSync(log, "utf8").includes(`/actions/secrets/dist/${c}`));
   return {
     env: { NODE_OPTIONS: `--import ${RECORDER}`, VAULTGATE_RECORD_IMPORTS: log },
-    awsChunks: () => AWS_CHUNKS.filter((c) => readFileSync(log, "utf8").includes(`/actions/secrets/dist/${c}`)),
+    awsChunks: () => loaded(AWS_CHUNKS),
+    yamlChunks: () => loaded(YAML_CHUNKS),
   };
 }
 let bed: AwsTestBed;
@@ -243,11 +250,12 @@ describe("one manifest, Vault and AWS", () => {
       .join("\n");
     for (const value of [aws.values.appApiKey, aws.values.dbUser, env.AWS_SECRET_ACCESS_KEY ?? ""])
       expect(log.includes(value)).toBe(false);
-    // The module recorder sees the AWS chunks this run loaded (the control of the next test).
+    // The module recorder sees the AWS chunks this run loaded, and the manifest's YAML parser (the controls of the next test).
     expect(imports.awsChunks().length).toBeGreaterThan(0);
+    expect(imports.yamlChunks().length).toBeGreaterThan(0);
   });
 
-  it("a Vault-only run of the secrets action from its dist/ loads none of the AWS chunks", async () => {
+  it("a Vault-only run of the secrets action from its dist/ with inline inputs loads none of the AWS chunks, nor the YAML parser", async () => {
     const imports = recording();
     const run = await runActionStep("secrets", ACTIONS.secrets.main, {
       env: { ...oidc.env, ...imports.env },
@@ -257,6 +265,8 @@ describe("one manifest, Vault and AWS", () => {
     expect(Object.fromEntries(run.records.output).DB_PASSWORD).toBe(vault.values.dbPassword);
     expect(AWS_CHUNKS.length).toBeGreaterThan(0);
     expect(imports.awsChunks()).toEqual([]);
+    expect(YAML_CHUNKS.length).toBeGreaterThan(0);
+    expect(imports.yamlChunks()).toEqual([]);
   });
 });
 

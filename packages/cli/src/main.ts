@@ -3,7 +3,7 @@
  * documented exit code at this one boundary (message and hint on stderr, no stack).
  * With OTEL_EXPORTER_OTLP_ENDPOINT set, the command is one trace (docs/observability.md).
  */
-import { TELEMETRY_OFF, VERSION, formatError, startTelemetry, toVaultgateError } from "@vaultgate/core";
+import { TELEMETRY_OFF, VERSION, formatError, loadManifestParser, startTelemetry, toVaultgateError } from "@vaultgate/core";
 import { processContext, type CommandContext } from "./context.js";
 import { diagnosticLines } from "./terminal.js";
 import { fetchCommand } from "./commands/fetch.js";
@@ -59,6 +59,8 @@ export async function main(argv: string[], ctx: CommandContext = processContext(
     ctx.stderr.write(`Error: unknown command "${name}".\nHint: run \`vaultgate --help\` for the commands.\n`);
     return 2;
   }
+  // Most CLI runs read a manifest (GitLab and Jenkins hand one over); the action steps load the parser only for one.
+  await loadManifestParser();
   const platform = ctx.platform({});
   const telemetry =
     name === "dev"

@@ -15,6 +15,7 @@ import {
   SecretNotFoundError,
   TELEMETRY_OFF,
   VaultUnavailableError,
+  loadManifestParser,
   startTelemetry,
   toVaultgateError,
   type VaultgateError,
@@ -49,6 +50,8 @@ export async function runStep(step: Step, options: StepOptions = {}): Promise<nu
       })
     : TELEMETRY_OFF;
   try {
+    // The YAML parser loads only for a step that names a manifest (config/manifest.ts says why).
+    if (runner.input("manifest")) await loadManifestParser();
     await step(runner, platform);
   } catch (thrown) {
     const error = toVaultgateError(thrown);
