@@ -11,15 +11,16 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ConfigError, InternalError } from "../errors.js";
 import type { Env } from "../platform.js";
+import type * as Yaml from "yaml";
 
-let yaml: typeof import("yaml") | undefined;
+let yaml: typeof Yaml | undefined;
 
 /** loadManifestParser loads the YAML parser; parseManifest (and loadConfig with a manifest) needs it first. */
 export async function loadManifestParser(): Promise<void> {
   yaml ??= await import("yaml");
 }
 
-function parser(): typeof import("yaml") {
+function parser(): typeof Yaml {
   if (!yaml) throw new InternalError("The manifest was read before its parser was loaded (loadManifestParser).");
   return yaml;
 }
