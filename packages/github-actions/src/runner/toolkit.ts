@@ -43,7 +43,10 @@ let pendingMasks = "";
  */
 export function queueMasks(lines: string): void {
   if (lines === "") return;
-  if (pendingMasks === "") setImmediate(flushMasks);
+  if (pendingMasks === "") {
+    setImmediate(flushMasks);
+    process.once("exit", flushMasks);
+  }
   pendingMasks += lines;
 }
 
@@ -52,9 +55,9 @@ export function flushMasks(): void {
   if (pendingMasks === "") return;
   const lines = pendingMasks;
   pendingMasks = "";
+  process.removeListener("exit", flushMasks);
   process.stdout.write(lines);
 }
-process.once("exit", flushMasks);
 
 /** issue writes one workflow command. */
 export function issue(name: string, message: string, properties: CommandProperties = {}): void {
