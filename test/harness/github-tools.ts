@@ -5,9 +5,9 @@
  * once from the Go module proxy and cached outside the repository; a tool that cannot be
  * built is an error, never a skip.
  */
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { runSetupScript } from "./setup-script.js";
 
 const SCRIPTS = {
   actionlint: fileURLToPath(new URL("../servers/build-actionlint.sh", import.meta.url)),
@@ -16,21 +16,14 @@ const SCRIPTS = {
 } as const;
 
 /** ensureTool returns the path of the tool's binary, building it on first use (VAULTGATE_<TOOL>_BIN overrides). */
-export async function ensureTool(tool: keyof typeof SCRIPTS): Promise<string> {
-  const explicit = process.env[`VAULTGATE_${tool.toUpperCase()}_BIN`];
-  if (explicit) return explicit;
-  try {
-    const { stdout } = await promisify(execFile)("bash", [SCRIPTS[tool]], {
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 40 * 60 * 1000,
-    });
-    const bin = stdout.trim().split("\n").pop();
-    if (!bin) throw new Error("the build script printed no binary path");
-    return bin;
-  } catch (error) {
-    const detail = (error as { stderr?: string }).stderr?.split("\n").slice(-15).join("\n") ?? String(error);
-    throw new Error(`${tool} could not be built (${SCRIPTS[tool]}):\n${detail}`, { cause: error });
-  }
+export function ensureTool(tool: keyof typeof SCRIPTS): Promise<string> {
+  return runSetupScript({
+    script: SCRIPTS[tool],
+    what: tool,
+    verb: "built",
+    override: `VAULTGATE_${tool.toUpperCase()}_BIN`,
+    timeoutMs: 40 * 60_000,
+  });
 }
 
 /** ToolRun is an exited tool process. */

@@ -6,12 +6,12 @@
  * passwords the suite generates. A missing or uninstallable ldaptor is an error, never a
  * skip.
  */
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { runSetupScript } from "./setup-script.js";
 
 const INSTALL_SCRIPT = fileURLToPath(new URL("../servers/install-ldaptor.sh", import.meta.url));
 const SERVER_SCRIPT = fileURLToPath(new URL("../servers/ldap-server.py", import.meta.url));
@@ -20,18 +20,14 @@ const SERVER_SCRIPT = fileURLToPath(new URL("../servers/ldap-server.py", import.
 export const LDAP_USERS_DN = "ou=users,dc=example,dc=org";
 
 /** ensureLdaptor returns the python of ldaptor's virtualenv, installing it on first use. */
-export async function ensureLdaptor(): Promise<string> {
-  const explicit = process.env.VAULTGATE_LDAPTOR_PYTHON;
-  if (explicit) return explicit;
-  try {
-    const { stdout } = await promisify(execFile)("bash", [INSTALL_SCRIPT], { maxBuffer: 16 * 1024 * 1024, timeout: 15 * 60_000 });
-    const python = stdout.trim().split("\n").pop();
-    if (!python) throw new Error("the install script printed no path");
-    return python;
-  } catch (error) {
-    const detail = (error as { stderr?: string }).stderr?.split("\n").slice(-15).join("\n") ?? String(error);
-    throw new Error(`ldaptor could not be installed (test/servers/install-ldaptor.sh):\n${detail}`, { cause: error });
-  }
+export function ensureLdaptor(): Promise<string> {
+  return runSetupScript({
+    script: INSTALL_SCRIPT,
+    what: "ldaptor",
+    verb: "installed",
+    override: "VAULTGATE_LDAPTOR_PYTHON",
+    timeoutMs: 15 * 60_000,
+  });
 }
 
 /** LdapServer is a running LDAP server. */

@@ -5,32 +5,25 @@
  * is how the suites check what AssumeRoleWithWebIdentity was sent: moto itself verifies
  * neither the web identity token nor the role's trust policy.
  */
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { freePort } from "./ports.js";
+import { runSetupScript } from "./setup-script.js";
 
 const INSTALL_SCRIPT = fileURLToPath(new URL("../servers/install-moto.sh", import.meta.url));
 
 /** ensureMoto returns the path of moto_server, installing it on first use. */
-export async function ensureMoto(): Promise<string> {
-  const explicit = process.env.VAULTGATE_MOTO_BIN;
-  if (explicit) return explicit;
-  try {
-    const { stdout } = await promisify(execFile)("bash", [INSTALL_SCRIPT], {
-      maxBuffer: 16 * 1024 * 1024,
-      timeout: 15 * 60 * 1000,
-    });
-    const bin = stdout.trim().split("\n").pop();
-    if (!bin) throw new Error("the install script printed no path");
-    return bin;
-  } catch (error) {
-    const detail = (error as { stderr?: string }).stderr?.split("\n").slice(-15).join("\n") ?? String(error);
-    throw new Error(`moto could not be installed (test/servers/install-moto.sh):\n${detail}`, { cause: error });
-  }
+export function ensureMoto(): Promise<string> {
+  return runSetupScript({
+    script: INSTALL_SCRIPT,
+    what: "moto",
+    verb: "installed",
+    override: "VAULTGATE_MOTO_BIN",
+    timeoutMs: 15 * 60_000,
+  });
 }
 
 /** MotoRequest is one request moto received. */

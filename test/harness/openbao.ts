@@ -3,29 +3,22 @@
  * server on 127.0.0.1 for the test suites. A missing or unbuildable server is an error,
  * never a skip.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { freePort } from "./ports.js";
+import { runSetupScript } from "./setup-script.js";
 
 const BUILD_SCRIPT = fileURLToPath(new URL("../servers/build-openbao.sh", import.meta.url));
 
 /** ensureOpenBao returns the path of the OpenBao binary, building it on first use. */
-export async function ensureOpenBao(): Promise<string> {
-  const explicit = process.env.VAULTGATE_OPENBAO_BIN;
-  if (explicit) return explicit;
-  try {
-    const { stdout } = await promisify(execFile)("bash", [BUILD_SCRIPT], {
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 30 * 60 * 1000,
-    });
-    const bin = stdout.trim().split("\n").pop();
-    if (!bin) throw new Error("the build script printed no binary path");
-    return bin;
-  } catch (error) {
-    const detail = (error as { stderr?: string }).stderr?.split("\n").slice(-15).join("\n") ?? String(error);
-    throw new Error(`OpenBao could not be built (test/servers/build-openbao.sh):\n${detail}`, { cause: error });
-  }
+export function ensureOpenBao(): Promise<string> {
+  return runSetupScript({
+    script: BUILD_SCRIPT,
+    what: "OpenBao",
+    verb: "built",
+    override: "VAULTGATE_OPENBAO_BIN",
+    timeoutMs: 30 * 60_000,
+  });
 }
 
 /** OpenBaoServer is a running dev server. */

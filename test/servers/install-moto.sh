@@ -10,27 +10,9 @@
 # BatchGetSecretValue, DescribeSecret) and SSM (GetParameter(s), GetParametersByPath with
 # SecureString). It verifies neither the web identity token nor the role's trust policy.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/pip-venv.sh"
 
 version="${VAULTGATE_MOTO_VERSION:-5.2.5}"
-cache="${VAULTGATE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vaultgate}/moto/${version}"
-bin="$cache/venv/bin/moto_server"
-
-if [[ -x "$bin" && -f "$cache/.complete" ]]; then
-  echo "$bin"
-  exit 0
-fi
-
-command -v python3 >/dev/null || { echo "install-moto: python3 is required (3.9 or later, with the venv module)" >&2; exit 3; }
-
-log() { echo "install-moto: $*" >&2; }
-mkdir -p "$cache"
-rm -rf "$cache/venv" "$cache/.complete"
-log "installing moto[server]==$version into $cache/venv"
-if ! python3 -m venv "$cache/venv" >&2; then
-  echo "install-moto: python3 -m venv failed; install the venv module (Debian: apt-get install python3-venv)" >&2
-  exit 3
-fi
-"$cache/venv/bin/python" -m pip install --disable-pip-version-check --quiet "moto[server]==$version" >&2
-"$bin" --help >/dev/null
-touch "$cache/.complete"
-echo "$bin"
+venv_check() { "$VENV/bin/moto_server" --help >/dev/null; }
+pip_venv moto "$version" "moto[server]==$version"
+echo "$VENV/bin/moto_server"
