@@ -1,6 +1,7 @@
 /** cli — runs the built `vaultgate` command as a real process and captures its output. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { endInput } from "./processes.js";
 
 /** CLI_PATH is the built CLI entry (bin/vaultgate.js → dist/main.js). */
 export const CLI_PATH = fileURLToPath(new URL("../../packages/cli/bin/vaultgate.js", import.meta.url));
@@ -76,10 +77,6 @@ export function runCli(
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
-    // A child that exits without reading its stdin closes the pipe: that is its answer, not the harness's error.
-    child.stdin.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code !== "EPIPE" && error.code !== "ECONNRESET") reject(error);
-    });
-    child.stdin.end(options.input ?? "");
+    endInput(child.stdin, options.input ?? "", reject);
   });
 }

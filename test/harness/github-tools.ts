@@ -7,6 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { endInput } from "./processes.js";
 import { runSetupScript } from "./setup-script.js";
 
 const SCRIPTS = {
@@ -51,10 +52,6 @@ export function runTool(
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
-    // A child that exits without reading its stdin closes the pipe: that is its answer, not the harness's error.
-    child.stdin.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code !== "EPIPE" && error.code !== "ECONNRESET") reject(error);
-    });
-    child.stdin.end(options.input ?? "");
+    endInput(child.stdin, options.input ?? "", reject);
   });
 }

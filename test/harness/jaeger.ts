@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureTool } from "./github-tools.js";
 import { freePort } from "./ports.js";
+import { stopProcess } from "./processes.js";
 
 /** Jaeger is a running server. */
 export interface Jaeger {
@@ -116,13 +117,7 @@ export async function startJaeger(): Promise<Jaeger> {
     metrics: `http://127.0.0.1:${ports.prom}/metrics`,
     log: () => readFileSync(logFile, "utf8"),
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await stopProcess(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stopProcess } from "./processes.js";
 import { runSetupScript } from "./setup-script.js";
 
 const INSTALL_SCRIPT = fileURLToPath(new URL("../servers/install-ldaptor.sh", import.meta.url));
@@ -72,11 +73,7 @@ export async function startLdap(users: Readonly<Record<string, string>>): Promis
     });
   });
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    }
+    await stopProcess(child);
     rmSync(dir, { recursive: true, force: true });
   };
   if (port === undefined) {

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./ports.js";
+import { stopProcess } from "./processes.js";
 import { runSetupScript } from "./setup-script.js";
 
 const INSTALL_SCRIPT = fileURLToPath(new URL("../servers/install-moto.sh", import.meta.url));
@@ -106,11 +107,7 @@ export async function startMoto(): Promise<MotoServer> {
           return { ...entry, body: entry.body_encoded ? Buffer.from(entry.body, "base64").toString("utf8") : (entry.body ?? "") };
         }),
     stop: async () => {
-      if (child.exitCode === null) {
-        child.kill("SIGTERM");
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill("SIGKILL");
-      }
+      await stopProcess(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };

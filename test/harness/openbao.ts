@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./ports.js";
+import { stopProcess } from "./processes.js";
 import { runSetupScript } from "./setup-script.js";
 
 const BUILD_SCRIPT = fileURLToPath(new URL("../servers/build-openbao.sh", import.meta.url));
@@ -48,13 +49,7 @@ export async function startOpenBao(bin: string, rootToken: string): Promise<Open
         addr,
         rootToken,
         process: child,
-        stop: async () => {
-          if (child.exitCode === null) {
-            child.kill("SIGTERM");
-            await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-            if (child.exitCode === null) child.kill("SIGKILL");
-          }
-        },
+        stop: () => stopProcess(child),
       };
     }
     child.kill("SIGKILL");

@@ -21,6 +21,7 @@ import { promisify } from "node:util";
 import { createIssuerKey } from "./issuer.js";
 import { ensureOpenBao } from "./openbao.js";
 import { freePort } from "./ports.js";
+import { stopProcess } from "./processes.js";
 import { ISSUERS, VaultAdmin, configureVault, type VaultFixture } from "./vault-setup.js";
 
 const HAPROXY_SCRIPT = fileURLToPath(new URL("../servers/haproxy.sh", import.meta.url));
@@ -353,17 +354,6 @@ function startBalancer(
     for (const line of chunk.toString().split("\n")) if (line.trim()) events.push({ at: Date.now(), line: line.trim() });
   });
   return child;
-}
-
-async function stopProcess(child: ChildProcess | undefined, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill(signal);
-  await Promise.race([exited, sleep(5000)]);
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGKILL");
-    await Promise.race([exited, sleep(2000)]);
-  }
 }
 
 async function api(addr: string, method: string, path: string, body?: unknown): Promise<unknown> {

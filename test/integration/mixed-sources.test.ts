@@ -39,15 +39,13 @@ const PRINT = fileURLToPath(new URL("../fixtures/print-secrets.mjs", import.meta
 const validateAudit = schemaValidator("audit-record.v1.json");
 const RECORDER = fileURLToPath(new URL("../fixtures/record-imports.mjs", import.meta.url));
 const DIST = fileURLToPath(new URL("../../actions/secrets/dist/", import.meta.url));
+/** chunksHolding names the secrets action's dist files whose code contains `marker`. */
+const chunksHolding = (marker: string) =>
+  readdirSync(DIST).filter((f) => f.endsWith(".js") && readFileSync(join(DIST, f), "utf8").includes(marker));
 /** AWS_CHUNKS are the secrets action's chunks that hold AWS code. */
-const AWS_CHUNKS = readdirSync(DIST).filter(
-  (f) => f.endsWith(".js") && readFileSync(join(DIST, f), "utf8").includes("AssumeRoleWithWebIdentity"),
-);
-
+const AWS_CHUNKS = chunksHolding("AssumeRoleWithWebIdentity");
 /** YAML_CHUNKS are the secrets action's chunks that hold the YAML parser (a manifest's, loaded only for one). */
-const YAML_CHUNKS = readdirSync(DIST).filter(
-  (f) => f.endsWith(".js") && readFileSync(join(DIST, f), "utf8").includes("YAMLParseError"),
-);
+const YAML_CHUNKS = chunksHolding("YAMLParseError");
 
 /** recording returns the env that makes node record every module it loads, and readers of the chunks loaded. */
 function recording(): { env: Record<string, string>; awsChunks: () => string[]; yamlChunks: () => string[] } {
